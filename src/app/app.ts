@@ -1,0 +1,258 @@
+import type { Readable, Writable } from 'node:stream';
+import { Api } from 'grammy';
+import type { Update, UserFromGetMe } from 'grammy/types';
+import type { Config } from '../config/index.js';
+import { appliedMigrations, migrateToLatest, openDatabase, type OpenDatabase } from '../db/index.js';
+import type { Logger } from '../log/index.js';
+import { countPendingEffects, createEffectJournal } from '../outbox/index.js';
+import { countPending, pendingItems, UpdateDispatcher } from '../updates/index.js';
+import { TerminalChannel } from '../channels/terminal/index.js';
+import {
+  buildBot,
+  CommandRegistry,
+  coreCommands,
+  createUpdateHandler,
+  explainFatal,
+  fallbacks,
+  offlineBotInfo,
+  OwnerAuth,
+  TelegramFatalError,
+  TelegramPoller,
+} from '../channels/telegram/index.js';
+import { startHealthServer } from '../health/index.js';
+import { renderStatus, runProbes } from '../status/index.js';
+import { migrations } from '../db/migrations/index.js';
+import type { Feature, FeatureDeps } from './feature.js';
+import { startRetention } from './retention.js';
+
+export interface AppOptions {
+  config: Config;
+  log: Logger;
+  version: string;
+  /** stdin/stdout for the terminal channel, when it is on. */
+  terminal: { input: Readable; output: Writable } | undefined;
+  /** Builds the features (commands, handlers, services) on top of the spine. */
+  features: (deps: FeatureDeps) => Feature[];
+  /** Called when the app must stop on its own (fatal Telegram error, terminal closed). */
+  onFatal: (err: Error) => void;
+  onTerminalClosed: () => void;
+}
+
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}
+
+/** The one stateful shell: opens everything in order and closes it in reverse. */
+export class App {
+  readonly #options: AppOptions;
+  readonly #startedAt = Date.now();
+  #database: OpenDatabase | undefined;
+  #dispatcher: UpdateDispatcher | undefined;
+  #poller: TelegramPoller | undefined;
+  #terminal: TerminalChannel | undefined;
+  #health: { port: number; close: () => Promise<void> } | undefined;
+  #stopRetention: (() => void) | undefined;
+  #features: Feature[] = [];
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: AppOptions) {
+    this.#options = options;
+  }
+
+  get healthPort(): number | undefined {
+    return this.#health?.port;
+  }
+
+  async start(): Promise<void> {
+    const { config, log } = this.#options;
+    const database = await openDatabase(config.database, log.child({ part: 'db' }));
+    this.#database = database;
+    const { db } = database;
+    const migrated = await migrateToLatest(db);
+    if (!migrated.ok) throw new StartupError(`Database migration ${migrated.failed ?? '(unknown)'} failed: ${migrated.reason}`);
+    if (migrated.applied.length > 0) log.info({ applied: migrated.applied }, 'database migrated');
+
+    const auth = new OwnerAuth(db, config.telegram.ownerId);
+    const { pairingCode } = await auth.init();
+    const journal = createEffectJournal(db, log.child({ part: 'outbox' }));
+
+    const terminal = this.#options.terminal
+      ? new TerminalChannel({
+          ...this.#options.terminal,
+          handle: (update) => handleUpdate(update),
+          userId: () => auth.ownerId ?? 0,
+          onClose: () => this.#options.onTerminalClosed(),
+        })
+      : undefined;
+    this.#terminal = terminal;
+    const isTerminal = (update: Update): boolean => terminal?.isTerminalUpdate(update) ?? false;
+
+    const token = config.telegram.token;
+    const botInfo = token ? await fetchBotInfo(token, config.telegram.apiRoot) : offlineBotInfo();
+    const bot = buildBot({
+      token: token ?? '0:terminal-only',
+      apiRoot: config.telegram.apiRoot,
+      botInfo,
+      journal,
+      auth,
+      log: log.child({ part: 'bot' }),
+      isTerminal,
+      outerTransformers: terminal ? [terminal.transformer()] : [],
+      pollTimeoutSeconds: config.telegram.pollTimeoutSeconds,
+      ownerInGroups: config.telegram.ownerInGroups,
+    });
+
+    const registry = new CommandRegistry();
+    const deps: FeatureDeps = {
+      config,
+      db,
+      databaseKind: database.kind,
+      log,
+      registry,
+      auth,
+      api: bot.api,
+      ownerChatId: () => auth.ownerId,
+    };
+    this.#features = this.#options.features(deps);
+    bot.use(coreCommands({ registry, statusText: () => this.#statusText() }));
+    for (const feature of this.#features) if (feature.composer) bot.use(feature.composer);
+    bot.use(fallbacks());
+
+    const handleUpdate = createUpdateHandler(bot, auth, log.child({ part: 'handler' }), isTerminal);
+    const dispatcher = new UpdateDispatcher({ db, log: log.child({ part: 'dispatcher' }), handle: handleUpdate, concurrency: config.handlerConcurrency });
+    this.#dispatcher = dispatcher;
+
+    for (const feature of this.#features) await feature.start?.();
+
+    // Whatever a previous run stored but did not finish goes first.
+    const unfinished = await pendingItems(db);
+    if (unfinished.length > 0) log.info({ count: unfinished.length }, 'resuming unfinished updates');
+    dispatcher.enqueue(unfinished);
+
+    if (token) {
+      await bot.api.setMyCommands(registry.menu()).catch((err: unknown) => log.warn({ err }, 'could not register the command menu'));
+      const poller = new TelegramPoller({
+        api: bot.api,
+        db,
+        log: log.child({ part: 'poller' }),
+        timeoutSeconds: config.telegram.pollTimeoutSeconds,
+        allowedUpdates: ['message', 'edited_message', 'callback_query'],
+        onStored: (items) => dispatcher.enqueue(items),
+        onFatal: (err) => this.#options.onFatal(err),
+      });
+      this.#poller = poller;
+      try {
+        await poller.start();
+      } catch (err) {
+        throw explainFatal(err) ?? err;
+      }
+    }
+
+    if (config.health.port >= 0) {
+      this.#health = await startHealthServer({
+        host: config.health.host,
+        port: config.health.port,
+        log: log.child({ part: 'health' }),
+        facts: async () => ({
+          database: await db
+            .selectFrom('settings')
+            .select('key')
+            .limit(1)
+            .execute()
+            .then(() => true)
+            .catch(() => false),
+          polling: this.#pollingState(),
+          uptimeSeconds: Math.round((Date.now() - this.#startedAt) / 1000),
+          version: this.#options.version,
+        }),
+      });
+    }
+    this.#stopRetention = startRetention(db, config.retentionDays, log.child({ part: 'retention' }));
+
+    log.info(
+      {
+        database: database.kind,
+        telegram: token ? `@${botInfo.username}` : 'not configured',
+        terminal: Boolean(terminal),
+        healthPort: this.#health?.port,
+        readyMs: Date.now() - this.#startedAt,
+      },
+      'openzero is ready',
+    );
+    if (pairingCode && token) {
+      const line = `Pairing code: ${pairingCode}. Send "/start ${pairingCode}" to @${botInfo.username} in Telegram to become its owner (or set TELEGRAM_OWNER_ID).`;
+      log.info({ pairingCode, bot: botInfo.username }, 'no owner yet: waiting for the pairing code');
+      terminal?.notice(line);
+    }
+    terminal?.start();
+  }
+
+  /** Stops taking updates, lets in-flight handlers finish (bounded), closes everything. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const { log, config } = this.#options;
+    this.#stopRetention?.();
+    await this.#poller?.stop().catch((err: unknown) => log.warn({ err }, 'poller stop failed'));
+    await this.#terminal?.stop();
+    if (this.#dispatcher) {
+      const finished = await this.#dispatcher.drain(config.shutdownGraceMs);
+      if (!finished) log.warn({ graceMs: config.shutdownGraceMs }, 'handlers still running at shutdown; their updates stay pending and run at next start');
+    }
+    for (const feature of [...this.#features].reverse()) {
+      await feature.stop?.().catch((err: unknown) => log.warn({ err, feature: feature.name }, 'feature stop failed'));
+    }
+    await this.#health?.close();
+    await this.#database?.close().catch((err: unknown) => log.warn({ err }, 'database close failed'));
+    log.info('openzero stopped');
+  }
+
+  #pollingState(): 'alive' | 'stale' | 'off' {
+    if (!this.#poller) return 'off';
+    return this.#poller.alive ? 'alive' : 'stale';
+  }
+
+  async #statusText(): Promise<string> {
+    const database = this.#database;
+    if (!database) return 'Starting up…';
+    const { db } = database;
+    const [applied, inboxPending, outboxPending, services, extra] = await Promise.all([
+      appliedMigrations(db),
+      countPending(db),
+      countPendingEffects(db),
+      runProbes(this.#features.flatMap((feature) => feature.probes ?? [])),
+      Promise.all(this.#features.map((feature) => feature.statusLines?.() ?? Promise.resolve([]))),
+    ]);
+    const text = renderStatus({
+      version: this.#options.version,
+      uptimeMs: Date.now() - this.#startedAt,
+      database: database.kind,
+      migrationsApplied: applied.length,
+      migrationsTotal: Object.keys(migrations).length,
+      inboxPending,
+      outboxPending,
+      polling: this.#pollingState(),
+      services,
+    });
+    const lines = extra.flat();
+    return lines.length > 0 ? `${text}\n\n${lines.join('\n')}` : text;
+  }
+}
+
+/** getMe once at start: a bad token stops the daemon here with a clear message. */
+async function fetchBotInfo(token: string, apiRoot: string): Promise<UserFromGetMe> {
+  try {
+    return await new Api(token, { apiRoot }).getMe();
+  } catch (err) {
+    const fatal = explainFatal(err);
+    if (fatal) throw fatal;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new TelegramFatalError(`Cannot reach Telegram at ${apiRoot} (getMe failed: ${reason}). Check the network and TELEGRAM_API_ROOT.`, { cause: err });
+  }
+}

@@ -1,0 +1,3 @@
+export { App, StartupError, type AppOptions } from './app.js';
+export type { Feature, FeatureDeps } from './feature.js';
+export { readVersion } from './version.js';

@@ -1,0 +1,1 @@
+export { writeAudit, latestAudit, type AuditRecord, type AuditRow } from './audit-repo.js';

@@ -1,0 +1,11 @@
+export { buildBot, offlineBotInfo, type BuildBotOptions } from './build-bot.js';
+export { CommandRegistry, type CommandSpec } from './command-registry.js';
+export { coreCommands, type CoreCommandDeps } from './commands/core.js';
+export type { BotContext, Channel } from './context.js';
+export { TelegramFatalError, explainFatal } from './errors.js';
+export { fallbacks } from './fallbacks.js';
+export { OwnerAuth } from './owner-auth.js';
+export { TelegramPoller, type PollerOptions } from './poller.js';
+export { replyText } from './reply.js';
+export { sendText, editText, isNotModified, type SendTextOptions } from './send-text.js';
+export { createUpdateHandler, describeError } from './update-handler.js';

@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { envSchema, type Env } from './schema.js';
+
+/** The validated, grouped settings the composition root hands to each subsystem. */
+export interface Config {
+  telegram: { token: string | undefined; ownerId: number | undefined; apiRoot: string; pollTimeoutSeconds: number; ownerInGroups: boolean };
+  database: { kind: 'postgres'; url: string } | { kind: 'embedded'; dataDir: string };
+  dataDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  health: { host: string; port: number };
+  terminal: Env['TERMINAL'];
+  timeZone: string;
+  handlerConcurrency: number;
+  shutdownGraceMs: number;
+  retentionDays: number;
+  ollama: { baseUrl: string; model: string; numCtx: number; keepAlive: string; connectTimeoutMs: number; timeoutMs: number };
+  deepThink: { baseUrl: string; apiKey: string; model: string; timeoutMs: number } | undefined;
+  approvalTtlMs: number;
+  qdrant: { url: string; apiKey: string | undefined; collection: string } | undefined;
+  embedding: { model: string; modelsDir: string; allowRemote: boolean };
+  planka:
+    | { baseUrl: string; auth: { kind: 'api-key'; apiKey: string } | { kind: 'password'; username: string; password: string } }
+    | undefined;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/** Parses the environment once; reports every problem at once, one line per variable. */
+export function loadConfig(source: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.') || '(environment)';
+      return `${key}: ${issue.message}`;
+    });
+    return { ok: false, problems: [...new Set(problems)] };
+  }
+  return { ok: true, config: toConfig(parsed.data) };
+}
+
+function toConfig(env: Env): Config {
+  const dataDir = path.resolve(env.DATA_DIR);
+  return {
+    telegram: {
+      token: env.TELEGRAM_BOT_TOKEN,
+      ownerId: env.TELEGRAM_OWNER_ID,
+      apiRoot: env.TELEGRAM_API_ROOT,
+      pollTimeoutSeconds: env.TELEGRAM_POLL_TIMEOUT_SECONDS,
+      ownerInGroups: env.TELEGRAM_OWNER_IN_GROUPS,
+    },
+    database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'embedded', dataDir: path.join(dataDir, 'pglite') },
+    dataDir,
+    logLevel: env.LOG_LEVEL,
+    health: { host: env.HEALTH_HOST, port: env.HEALTH_PORT },
+    terminal: env.TERMINAL,
+    timeZone: env.USER_TIMEZONE,
+    handlerConcurrency: env.HANDLER_CONCURRENCY,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_SECONDS * 1000,
+    retentionDays: env.RETENTION_DAYS,
+    ollama: {
+      baseUrl: env.OLLAMA_BASE_URL,
+      model: env.OLLAMA_MODEL,
+      numCtx: env.OLLAMA_NUM_CTX,
+      keepAlive: env.OLLAMA_KEEP_ALIVE,
+      connectTimeoutMs: env.OLLAMA_CONNECT_TIMEOUT_SECONDS * 1000,
+      timeoutMs: env.OLLAMA_TIMEOUT_SECONDS * 1000,
+    },
+    deepThink:
+      env.DEEP_THINK_BASE_URL && env.DEEP_THINK_API_KEY && env.DEEP_THINK_MODEL
+        ? { baseUrl: env.DEEP_THINK_BASE_URL, apiKey: env.DEEP_THINK_API_KEY, model: env.DEEP_THINK_MODEL, timeoutMs: env.DEEP_THINK_TIMEOUT_SECONDS * 1000 }
+        : undefined,
+    approvalTtlMs: env.APPROVAL_TTL_MINUTES * 60_000,
+    qdrant: env.QDRANT_URL ? { url: env.QDRANT_URL, apiKey: env.QDRANT_API_KEY, collection: env.QDRANT_COLLECTION } : undefined,
+    embedding: {
+      model: env.EMBEDDING_MODEL,
+      modelsDir: path.resolve(env.MODELS_DIR ?? path.join(dataDir, 'models')),
+      allowRemote: env.ALLOW_REMOTE_MODELS,
+    },
+    planka: env.PLANKA_BASE_URL
+      ? {
+          baseUrl: env.PLANKA_BASE_URL,
+          auth: env.PLANKA_API_KEY
+            ? { kind: 'api-key', apiKey: env.PLANKA_API_KEY }
+            : { kind: 'password', username: env.PLANKA_USERNAME ?? '', password: env.PLANKA_PASSWORD ?? '' },
+        }
+      : undefined,
+  };
+}
+
+/** The paragraph shown when Telegram is not configured (terminal and log alike). */
+export const TELEGRAM_NOT_CONFIGURED =
+  'Telegram is not configured: TELEGRAM_BOT_TOKEN is not set. To talk to openzero in Telegram, create a bot with @BotFather, ' +
+  'put its token in .env as TELEGRAM_BOT_TOKEN=123456789:AA… (and optionally TELEGRAM_OWNER_ID=<your numeric user id>), then start again. ' +
+  'Until then you can use the terminal channel: run `npm start` in an interactive terminal (or set TERMINAL=on).';

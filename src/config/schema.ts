@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/**
+ * Every setting openzero reads, in one schema over the environment.
+ * Empty strings count as unset, so a blank line in `.env` falls back to the default.
+ */
+
+const blankToUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
+const url = (what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\/[^\s/]+/.test(value), { message: `expected an http(s) URL for ${what}` })
+    .transform((value) => value.replace(/\/+$/, ''));
+const optionalUrl = (what: string) => z.preprocess(blankToUndefined, url(what).optional());
+const defaultedUrl = (what: string, fallback: string) => z.preprocess(blankToUndefined, url(what).default(fallback));
+const positiveInt = (fallback: number, what: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ message: `expected a whole number (${what})` }).int(`expected a whole number (${what})`).positive(`expected a number above 0 (${what})`).default(fallback),
+  );
+const port = (fallback: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ message: 'expected a port number 0-65535' }).int('expected a port number 0-65535').min(0, 'expected a port number 0-65535').max(65535, 'expected a port number 0-65535').default(fallback),
+  );
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true' || value === '1' || value === 'yes'),
+  );
+
+function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const envSchema = z
+  .object({
+    TELEGRAM_BOT_TOKEN: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'expected a bot token like 123456789:AAH… from @BotFather')
+        .optional(),
+    ),
+    TELEGRAM_OWNER_ID: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number({ message: 'expected your numeric Telegram user id (ask @userinfobot)' })
+        .int('expected your numeric Telegram user id (ask @userinfobot)')
+        .positive('expected your numeric Telegram user id (ask @userinfobot)')
+        .optional(),
+    ),
+    TELEGRAM_API_ROOT: defaultedUrl('TELEGRAM_API_ROOT', 'https://api.telegram.org'),
+    TELEGRAM_POLL_TIMEOUT_SECONDS: positiveInt(30, 'seconds a long poll waits'),
+    TELEGRAM_OWNER_IN_GROUPS: flag(false),
+
+    DATABASE_URL: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .refine((value) => /^postgres(ql)?:\/\//.test(value), { message: 'expected postgres://user:password@host:5432/database' })
+        .optional(),
+    ),
+    DATA_DIR: z.preprocess(blankToUndefined, z.string().trim().default('./data')),
+
+    LOG_LEVEL: z.preprocess(
+      blankToUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+    ),
+    HEALTH_HOST: z.preprocess(blankToUndefined, z.string().trim().default('127.0.0.1')),
+    HEALTH_PORT: port(8787),
+    TERMINAL: z.preprocess(blankToUndefined, z.enum(['auto', 'on', 'off'], { message: 'expected auto, on or off' }).default('auto')),
+    USER_TIMEZONE: z.preprocess(
+      blankToUndefined,
+      z.string().trim().default('UTC').refine(isValidTimeZone, { message: 'expected an IANA time zone such as Europe/Berlin' }),
+    ),
+    HANDLER_CONCURRENCY: positiveInt(8, 'chats handled at once'),
+    SHUTDOWN_GRACE_SECONDS: positiveInt(10, 'seconds in-flight work may take at shutdown'),
+    RETENTION_DAYS: positiveInt(14, 'days handled updates and sent replies are kept'),
+
+    OLLAMA_BASE_URL: defaultedUrl('OLLAMA_BASE_URL', 'http://127.0.0.1:11434'),
+    OLLAMA_MODEL: z.preprocess(blankToUndefined, z.string().trim().default('llama3.2:3b')),
+    OLLAMA_NUM_CTX: positiveInt(8192, 'context tokens'),
+    OLLAMA_KEEP_ALIVE: z.preprocess(blankToUndefined, z.string().trim().default('30m')),
+    OLLAMA_CONNECT_TIMEOUT_SECONDS: positiveInt(10, 'seconds to wait for Ollama to start answering'),
+    OLLAMA_TIMEOUT_SECONDS: positiveInt(180, 'seconds a whole answer may take'),
+
+    DEEP_THINK_BASE_URL: optionalUrl('DEEP_THINK_BASE_URL'),
+    DEEP_THINK_API_KEY: optionalString,
+    DEEP_THINK_MODEL: optionalString,
+    DEEP_THINK_TIMEOUT_SECONDS: positiveInt(120, 'seconds a cloud answer may take'),
+    APPROVAL_TTL_MINUTES: positiveInt(15, 'minutes an approval button stays valid'),
+
+    QDRANT_URL: optionalUrl('QDRANT_URL'),
+    QDRANT_API_KEY: optionalString,
+    QDRANT_COLLECTION: z.preprocess(blankToUndefined, z.string().trim().default('personal_memory')),
+    EMBEDDING_MODEL: z.preprocess(blankToUndefined, z.string().trim().default('Xenova/all-MiniLM-L6-v2')),
+    MODELS_DIR: optionalString,
+    ALLOW_REMOTE_MODELS: flag(true),
+
+    PLANKA_BASE_URL: optionalUrl('PLANKA_BASE_URL'),
+    PLANKA_API_KEY: optionalString,
+    PLANKA_USERNAME: optionalString,
+    PLANKA_PASSWORD: optionalString,
+  })
+  .superRefine((env, ctx) => {
+    const deepThink = [env.DEEP_THINK_BASE_URL, env.DEEP_THINK_API_KEY, env.DEEP_THINK_MODEL];
+    if (deepThink.some(Boolean) && !deepThink.every(Boolean)) {
+      for (const [key, value] of [
+        ['DEEP_THINK_BASE_URL', env.DEEP_THINK_BASE_URL],
+        ['DEEP_THINK_API_KEY', env.DEEP_THINK_API_KEY],
+        ['DEEP_THINK_MODEL', env.DEEP_THINK_MODEL],
+      ] as const) {
+        if (!value) ctx.addIssue({ code: 'custom', path: [key], message: 'required when any DEEP_THINK_* variable is set' });
+      }
+    }
+    if (env.PLANKA_BASE_URL && !env.PLANKA_API_KEY && !(env.PLANKA_USERNAME && env.PLANKA_PASSWORD)) {
+      ctx.addIssue({ code: 'custom', path: ['PLANKA_API_KEY'], message: 'set PLANKA_API_KEY, or PLANKA_USERNAME and PLANKA_PASSWORD, when PLANKA_BASE_URL is set' });
+    }
+    if (!env.PLANKA_BASE_URL && (env.PLANKA_API_KEY || env.PLANKA_USERNAME)) {
+      ctx.addIssue({ code: 'custom', path: ['PLANKA_BASE_URL'], message: 'required when Planka credentials are set' });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;
+
+/** Names of settings whose values are secrets: never printed, never logged. */
+export const SECRET_KEYS = new Set(['TELEGRAM_BOT_TOKEN', 'DEEP_THINK_API_KEY', 'QDRANT_API_KEY', 'PLANKA_API_KEY', 'PLANKA_PASSWORD', 'DATABASE_URL']);

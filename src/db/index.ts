@@ -1,0 +1,3 @@
+export type { Database, Db, DbOrTx } from './database.js';
+export { openDatabase, DatabaseOpenError, redactUrl, type OpenDatabase, type DatabaseKind } from './open-database.js';
+export { migrateToLatest, appliedMigrations, type MigrateOutcome } from './migrate.js';

@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import type { Database } from './database.js';
+import { pgliteDialect } from './pglite-dialect.js';
+
+export type DatabaseKind = 'embedded' | 'postgres';
+
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  kind: DatabaseKind;
+  /** Closes the pool or the embedded database and releases the data-dir lock. */
+  close(): Promise<void>;
+}
+
+/** Thrown when the database cannot be opened; the message says what to do. */
+export class DatabaseOpenError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+// Telegram ids (update, chat, user) are below 2^53: read int8 as a JS number.
+const INT8_OID = 20;
+
+/**
+ * PGlite at its defaults keeps ~300 MB resident; 8 MB of shared buffers is plenty
+ * for one owner's data and brings it to ~160 MB.
+ */
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=8MB', '-c', 'work_mem=2MB', '-c', 'temp_buffers=2MB'];
+
+export async function openDatabase(settings: Config['database'], log: Logger): Promise<OpenDatabase> {
+  if (settings.kind === 'postgres') return openPostgres(settings.url, log);
+  return openEmbedded(settings.dataDir, log);
+}
+
+async function openPostgres(url: string, log: Logger): Promise<OpenDatabase> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 10_000,
+    types: {
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text'),
+    },
+  });
+  pool.on('error', (err) => log.warn({ err }, 'postgres idle client error'));
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (cause) {
+    await pool.end().catch(() => undefined);
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new DatabaseOpenError(`Cannot connect to PostgreSQL at DATABASE_URL (${redactUrl(url)}): ${reason}. Check that the server is running and the URL is right.`, { cause });
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+async function openEmbedded(dataDir: string, log: Logger): Promise<OpenDatabase> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const releaseLock = acquireDirLock(dataDir);
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const pglite = await PGlite.create({
+      dataDir,
+      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
+      parsers: { [INT8_OID]: (value: string) => Number(value) },
+    });
+    log.debug({ dataDir }, 'embedded database open');
+    const db = new Kysely<Database>({ dialect: pgliteDialect(pglite) });
+    return {
+      db,
+      kind: 'embedded',
+      close: async () => {
+        try {
+          await db.destroy();
+        } finally {
+          releaseLock();
+        }
+      },
+    };
+  } catch (cause) {
+    releaseLock();
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new DatabaseOpenError(`Cannot open the embedded database in ${dataDir}: ${reason}`, { cause });
+  }
+}
+
+/**
+ * PGlite is a single-process database: two daemons on one data folder would corrupt it.
+ * A pid file refuses the second one; a stale file from a crashed process is taken over.
+ */
+function acquireDirLock(dataDir: string): () => void {
+  const lockPath = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.lock`);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockPath, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(fs.readFileSync(lockPath, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+        throw new DatabaseOpenError(
+          `The embedded database in ${dataDir} is in use by another openzero process (pid ${holder}). Stop it first, or point DATA_DIR elsewhere.`,
+        );
+      }
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new DatabaseOpenError(`Cannot lock the embedded database folder ${dataDir}.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]*)@/, '//$1:***@');
+}

@@ -1,0 +1,1 @@
+export { startHealthServer, type HealthFacts } from './health-server.js';

@@ -1,0 +1,1 @@
+export { createOllamaModel, type OllamaModelOptions } from './ollama-model.js';

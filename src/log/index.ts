@@ -1,0 +1,1 @@
+export { createLogger, silentLogger, scrubSecrets, type Logger, type LoggerOptions } from './logger.js';

@@ -1,0 +1,1 @@
+export { createQdrantStore, type QdrantStoreOptions } from './qdrant-store.js';

@@ -1,0 +1,3 @@
+export { runInEffectScope, currentEffectScope, nextEffectKey, type EffectScope } from './effect-scope.js';
+export { createEffectJournal, type EffectJournal, type EffectOutcome } from './journal.js';
+export { countPendingEffects, pruneOutbox } from './outbox-repo.js';

@@ -1,0 +1,1 @@
+export { listPreferences, getPreference, setPreference, deletePreference, type Preference } from './preferences-repo.js';

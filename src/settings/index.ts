@@ -1,0 +1,1 @@
+export { getSetting, setSetting, deleteSetting } from './settings-repo.js';

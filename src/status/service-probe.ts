@@ -1,0 +1,36 @@
+/** One outside service as /status and /health see it. */
+export interface ServiceProbe {
+  name: string;
+  /** False when the owner has not configured it; `check` is then not called. */
+  configured: boolean;
+  /** What to show instead of a check result when not configured. */
+  notConfiguredNote?: string;
+  /** Never throws; resolves within its own timeout. */
+  check(): Promise<{ ok: boolean; detail: string }>;
+}
+
+export interface ProbeResult {
+  name: string;
+  state: 'ok' | 'down' | 'not-configured';
+  detail: string;
+}
+
+const PROBE_TIMEOUT_MS = 3000;
+
+export async function runProbes(probes: readonly ServiceProbe[]): Promise<ProbeResult[]> {
+  return Promise.all(
+    probes.map(async (probe): Promise<ProbeResult> => {
+      if (!probe.configured) return { name: probe.name, state: 'not-configured', detail: probe.notConfiguredNote ?? 'not configured' };
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<{ ok: boolean; detail: string }>((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${PROBE_TIMEOUT_MS / 1000} s` }), PROBE_TIMEOUT_MS);
+      });
+      try {
+        const result = await Promise.race([probe.check().catch((err: unknown) => ({ ok: false, detail: err instanceof Error ? err.message : String(err) })), timeout]);
+        return { name: probe.name, state: result.ok ? 'ok' : 'down', detail: result.detail };
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+}

@@ -1,0 +1,43 @@
+import type { ProbeResult } from './service-probe.js';
+
+export interface StatusFacts {
+  version: string;
+  uptimeMs: number;
+  database: 'embedded' | 'postgres';
+  migrationsApplied: number;
+  migrationsTotal: number;
+  inboxPending: number;
+  outboxPending: number;
+  polling: 'alive' | 'stale' | 'off';
+  paused?: boolean;
+  services: ProbeResult[];
+}
+
+export function formatUptime(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  if (days > 0) return `${days}d ${hours}h ${minutes}m`;
+  if (hours > 0) return `${hours}h ${minutes}m`;
+  if (minutes > 0) return `${minutes}m ${seconds % 60}s`;
+  return `${seconds}s`;
+}
+
+/** The /status message, as Markdown for the formatting helper. */
+export function renderStatus(facts: StatusFacts): string {
+  const icon = { ok: '✅', down: '❌', 'not-configured': '➖' } as const;
+  const lines = [
+    `**openzero ${facts.version}** · up ${formatUptime(facts.uptimeMs)}`,
+    `Database: ${facts.database === 'embedded' ? 'embedded (PGlite)' : 'PostgreSQL'} · migrations ${facts.migrationsApplied}/${facts.migrationsTotal} applied`,
+    `Queues: inbox ${facts.inboxPending} pending · outbox ${facts.outboxPending} pending`,
+    `Telegram polling: ${facts.polling}`,
+  ];
+  if (facts.paused !== undefined) lines.push(`Proactive actions: ${facts.paused ? 'paused (/resume)' : 'running'}`);
+  lines.push('', 'Services:');
+  for (const service of facts.services) {
+    const state = service.state === 'not-configured' ? 'not configured' : service.state === 'ok' ? 'reachable' : 'unreachable';
+    lines.push(`${icon[service.state]} ${service.name}: ${state}${service.detail && service.state !== 'not-configured' ? ` (${service.detail})` : service.state === 'not-configured' && service.detail !== 'not configured' ? ` (${service.detail})` : ''}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,131 @@
+import type { Update } from 'grammy/types';
+import type { Db } from '../db/index.js';
+import type { Logger } from '../log/index.js';
+import { runInEffectScope } from '../outbox/index.js';
+import { markDone, markFailed, type InboxItem } from './inbox-repo.js';
+
+export interface DispatcherOptions {
+  db: Db;
+  log: Logger;
+  /** Handles one update; throwing marks it failed (the handler already told the owner). */
+  handle: (update: Update) => Promise<void>;
+  /** How many ordering keys (chats) run at once. */
+  concurrency: number;
+}
+
+/**
+ * Runs stored updates: strictly in order within one chat, concurrently across
+ * chats, each inside its effect scope `update:<id>`. An update is marked done
+ * only after its handler finished, so a crash leaves it pending and it runs
+ * again at the next start (its journaled replies are not sent twice).
+ */
+export class UpdateDispatcher {
+  readonly #options: DispatcherOptions;
+  readonly #queues = new Map<string, InboxItem[]>();
+  readonly #active = new Set<string>();
+  readonly #known = new Set<number>();
+  #idleWaiters: Array<() => void> = [];
+  #accepting = true;
+  #handled = 0;
+
+  constructor(options: DispatcherOptions) {
+    this.#options = options;
+  }
+
+  /** Updates finished since start (done or failed). */
+  get handledCount(): number {
+    return this.#handled;
+  }
+
+  get queuedCount(): number {
+    let n = 0;
+    for (const queue of this.#queues.values()) n += queue.length;
+    return n;
+  }
+
+  enqueue(items: readonly InboxItem[]): void {
+    if (!this.#accepting) return;
+    for (const item of items) {
+      if (this.#known.has(item.updateId)) continue;
+      this.#known.add(item.updateId);
+      const queue = this.#queues.get(item.key);
+      if (queue) queue.push(item);
+      else this.#queues.set(item.key, [item]);
+    }
+    this.#pump();
+  }
+
+  /**
+   * Stops taking new work and waits for running handlers (and their queued
+   * successors in the same chat) up to `graceMs`. Returns whether all finished.
+   */
+  async drain(graceMs: number): Promise<boolean> {
+    this.#accepting = false;
+    // Queued-but-unstarted updates stay pending in the database for the next start.
+    for (const key of this.#queues.keys()) if (!this.#active.has(key)) this.#queues.delete(key);
+    for (const queue of this.#queues.values()) queue.length = 0;
+    if (this.#active.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const idle = new Promise<boolean>((resolve) => this.#idleWaiters.push(() => resolve(true)));
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    });
+    const finished = await Promise.race([idle, timeout]);
+    clearTimeout(timer);
+    return finished;
+  }
+
+  #pump(): void {
+    if (!this.#accepting) return;
+    for (const key of this.#queues.keys()) {
+      if (this.#active.size >= this.#options.concurrency) return;
+      if (this.#active.has(key)) continue;
+      this.#active.add(key);
+      void this.#runLane(key);
+    }
+  }
+
+  async #runLane(key: string): Promise<void> {
+    try {
+      for (;;) {
+        const queue = this.#queues.get(key);
+        const item = queue?.shift();
+        if (!item) break;
+        await this.#process(item);
+        if (!this.#accepting) break;
+      }
+    } finally {
+      if ((this.#queues.get(key)?.length ?? 0) === 0) this.#queues.delete(key);
+      this.#active.delete(key);
+      if (this.#active.size === 0) {
+        const waiters = this.#idleWaiters;
+        this.#idleWaiters = [];
+        for (const wake of waiters) wake();
+      }
+      this.#pump();
+    }
+  }
+
+  async #process(item: InboxItem): Promise<void> {
+    const { db, log, handle } = this.#options;
+    try {
+      await runInEffectScope(`update:${item.updateId}`, () => handle(item.update));
+      await this.#settle(() => markDone(db, item.updateId), item);
+    } catch (err) {
+      log.error({ err, updateId: item.updateId }, 'update handler failed');
+      await this.#settle(() => markFailed(db, item.updateId, err instanceof Error ? err.message : String(err)), item);
+    } finally {
+      this.#known.delete(item.updateId);
+      this.#handled += 1;
+    }
+  }
+
+  async #settle(write: () => Promise<void>, item: InboxItem): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      // The row stays pending and runs again after a restart; its replies are journaled.
+      this.#options.log.error({ err, updateId: item.updateId }, 'could not record update outcome');
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export { storeBatch, pendingItems, countPending, pruneInbox, OFFSET_SETTING, type InboxItem } from './inbox-repo.js';
+export { UpdateDispatcher, type DispatcherOptions } from './dispatcher.js';
+export { orderingKey, updateKind } from './update-key.js';

@@ -1,0 +1,86 @@
+// Reading method arguments the way the Bot API server does: every parameter may arrive as a
+// JSON value or as a string (query string, urlencoded form), and JSON-serialized parameters
+// (reply_markup, allowed_updates, entities, commands, scope) may be objects or JSON strings.
+import type { IncomingMessage } from 'node:http';
+
+import { badRequest } from './api-error.js';
+import type { Payload } from './wire-types.js';
+
+export async function readPayload(req: IncomingMessage, url: URL): Promise<Payload> {
+  const payload: Payload = {};
+  for (const [key, value] of url.searchParams) payload[key] = value;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  const body = Buffer.concat(chunks).toString('utf8');
+  if (body.length === 0) return payload;
+  const contentType = (req.headers['content-type'] ?? '').toLowerCase();
+  if (contentType.startsWith('application/json')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      throw badRequest("can't parse JSON object");
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw badRequest("can't parse JSON object");
+    }
+    Object.assign(payload, parsed);
+  } else if (contentType.startsWith('application/x-www-form-urlencoded')) {
+    for (const [key, value] of new URLSearchParams(body)) payload[key] = value;
+  } else {
+    throw new UnsupportedBodyError(contentType === '' ? '(none)' : contentType);
+  }
+  return payload;
+}
+
+export class UnsupportedBodyError extends Error {
+  constructor(readonly contentType: string) {
+    super(`the fake does not read request bodies of type ${contentType}`);
+    this.name = 'UnsupportedBodyError';
+  }
+}
+
+export function hasArg(payload: Payload, name: string): boolean {
+  const value = payload[name];
+  return value !== undefined && value !== null && value !== '';
+}
+
+export function stringArg(payload: Payload, name: string): string {
+  const value = payload[name];
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** Integer argument like get_integer_arg: missing → default, out of range → clamped. */
+export function intArg(payload: Payload, name: string, fallback: number, min = -Infinity, max = Infinity): number {
+  if (!hasArg(payload, name)) return fallback;
+  const parsed = Number.parseInt(stringArg(payload, name), 10);
+  if (Number.isNaN(parsed)) return fallback;
+  return Math.min(max, Math.max(min, parsed));
+}
+
+export function boolArg(payload: Payload, name: string): boolean {
+  const value = payload[name];
+  if (typeof value === 'boolean') return value;
+  const text = stringArg(payload, name).toLowerCase();
+  return text === 'true' || text === '1';
+}
+
+/** A JSON-serialized parameter; undefined when absent. */
+export function jsonArg(payload: Payload, name: string, what: string): unknown {
+  const value = payload[name];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    throw badRequest(`can't parse ${what} JSON object`);
+  }
+}
+
+export function requiredString(payload: Payload, name: string): string {
+  if (!hasArg(payload, name)) throw badRequest(`parameter "${name}" is required`);
+  return stringArg(payload, name);
+}

@@ -1,0 +1,130 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [field: string]: unknown;
+}
+
+export interface DaemonProcess {
+  child: ChildProcessWithoutNullStreams;
+  logs: LogLine[];
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the first log line matching; rejects on exit or timeout. */
+  waitForLog: (predicate: (line: LogLine) => boolean, timeoutMs?: number) => Promise<LogLine>;
+  waitForText: (fragment: string, timeoutMs?: number) => Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  write: (text: string) => void;
+  kill: (signal?: NodeJS.Signals) => void;
+}
+
+/** Environment every daemon in the tests gets unless overridden. */
+export function baseEnv(extra: Record<string, string>): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    LOG_LEVEL: 'debug',
+    TERMINAL: 'off',
+    HEALTH_PORT: '0',
+    TELEGRAM_POLL_TIMEOUT_SECONDS: '2',
+    OLLAMA_BASE_URL: 'http://127.0.0.1:9',
+    ...extra,
+  };
+}
+
+/** Starts `node dist/main.js` (what `npm start` runs) with exactly this environment. */
+export function startDaemon(env: Record<string, string>, args: string[] = []): DaemonProcess {
+  const child = spawn(process.execPath, ['dist/main.js', ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const logs: LogLine[] = [];
+  let out = '';
+  let err = '';
+  let pending = '';
+  const listeners = new Set<() => void>();
+  const notify = (): void => {
+    for (const listener of listeners) listener();
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    out += text;
+    pending += text;
+    let newline = pending.indexOf('\n');
+    while (newline >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (line.startsWith('{')) {
+        try {
+          logs.push(JSON.parse(line) as LogLine);
+        } catch {
+          // not a log line
+        }
+      }
+      newline = pending.indexOf('\n');
+    }
+    notify();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString('utf8');
+    notify();
+  });
+  let exitedFlag = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exitedFlag = true;
+      notify();
+      resolve({ code, signal });
+    });
+  });
+
+  const waitUntil = <T>(check: () => T | undefined, what: string, timeoutMs: number): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const attempt = (): boolean => {
+        const found = check();
+        if (found !== undefined) {
+          cleanup();
+          resolve(found);
+          return true;
+        }
+        if (exitedFlag) {
+          cleanup();
+          reject(new Error(`daemon exited while waiting for ${what}\nstderr: ${err}\nstdout tail: ${out.slice(-3000)}`));
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out waiting for ${what}\nstderr: ${err}\nstdout tail: ${out.slice(-3000)}`));
+      }, timeoutMs);
+      const listener = (): void => void attempt();
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        listeners.delete(listener);
+      };
+      listeners.add(listener);
+      attempt();
+    });
+
+  return {
+    child,
+    logs,
+    stdout: () => out,
+    stderr: () => err,
+    waitForLog: (predicate, timeoutMs = 30_000) => waitUntil(() => logs.find(predicate), 'a log line', timeoutMs),
+    waitForText: (fragment, timeoutMs = 30_000) => waitUntil(() => (out.includes(fragment) || err.includes(fragment) ? true : undefined), `"${fragment}"`, timeoutMs).then(() => undefined),
+    exited,
+    write: (text) => child.stdin.write(text),
+    kill: (signal = 'SIGTERM') => child.kill(signal),
+  };
+}
+
+export async function stopDaemon(daemon: DaemonProcess): Promise<void> {
+  if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) return;
+  daemon.kill('SIGTERM');
+  const timer = setTimeout(() => daemon.kill('SIGKILL'), 15_000);
+  await daemon.exited;
+  clearTimeout(timer);
+}
