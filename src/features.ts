@@ -1,6 +1,95 @@
+import { Composer } from 'grammy';
 import type { Feature, FeatureDeps } from './app/index.js';
+import type { BotContext } from './channels/telegram/index.js';
+import { ApprovalService } from './approvals/index.js';
+import { PauseSwitch, policyCommands } from './policy/index.js';
+import { registerPreferenceTools } from './preferences/index.js';
+import { ToolExecutor, ToolRegistry } from './tools/index.js';
+import type { ContextProvider } from './context/index.js';
+import { createOllamaModel, createOpenAiCompatibleModel, type LanguageModel } from './llm/index.js';
+import { currentTimeTool } from './tools/builtin/current-time.js';
+
+/** What features share beyond the spine: tools, approvals, pause-all. */
+export interface SharedServices extends FeatureDeps {
+  tools: ToolRegistry;
+  pause: PauseSwitch;
+  approvals: ApprovalService;
+  executor: ToolExecutor;
+  /** The local model (Ollama): chat, distillation, classification. */
+  llm: LanguageModel;
+  /** The cloud model for /think, only when DEEP_THINK_* is configured. Never called without an approval. */
+  cloud: LanguageModel | undefined;
+}
+
+const UNDO_TTL_MS = 24 * 3_600_000;
 
 /** Every feature on top of the spine, in the order their handlers see updates. */
-export function buildFeatures(_deps: FeatureDeps): Feature[] {
-  return [];
+export function buildFeatures(deps: FeatureDeps): Feature[] {
+  const tools = new ToolRegistry();
+  const pause = new PauseSwitch(deps.db);
+  const approvals = new ApprovalService({ db: deps.db, api: deps.api, log: deps.log.child({ part: 'approvals' }), defaultTtlMs: deps.config.approvalTtlMs });
+  const executor = new ToolExecutor({ registry: tools, approvals, pause, db: deps.db, api: deps.api, log: deps.log.child({ part: 'tools' }), undoTtlMs: UNDO_TTL_MS });
+  const { ollama, deepThink } = deps.config;
+  const llm = createOllamaModel({
+    baseUrl: ollama.baseUrl,
+    model: ollama.model,
+    numCtx: ollama.numCtx,
+    keepAlive: ollama.keepAlive,
+    connectTimeoutMs: ollama.connectTimeoutMs,
+    requestTimeoutMs: ollama.timeoutMs,
+    log: deps.log.child({ part: 'ollama' }),
+  });
+  const cloud = deepThink
+    ? createOpenAiCompatibleModel({ baseUrl: deepThink.baseUrl, apiKey: deepThink.apiKey, model: deepThink.model, timeoutMs: deepThink.timeoutMs, log: deps.log.child({ part: 'deep-think' }) })
+    : undefined;
+  const shared: SharedServices = { ...deps, tools, pause, approvals, executor, llm, cloud };
+
+  tools.register(currentTimeTool(deps.config.timeZone));
+  registerPreferenceTools(tools, deps.db);
+
+  let stopSweep: (() => void) | undefined;
+  const policy: Feature = {
+    name: 'policy',
+    probes: [
+      {
+        name: `Ollama (${ollama.model})`,
+        configured: true,
+        check: async () => {
+          const result = await llm.probe();
+          return { ok: result.ok, detail: result.detail };
+        },
+      },
+      {
+        name: 'Deep think (cloud)',
+        configured: cloud !== undefined,
+        notConfiguredNote: 'not configured: /think is off',
+        // Reachability is not probed: a probe would be traffic to the cloud the owner did not ask for.
+        check: async () => ({ ok: true, detail: `${cloud?.provider ?? ''} ${cloud?.model ?? ''}, contacted only after you approve` }),
+      },
+      { name: 'Google (Gmail, Calendar)', configured: false, notConfiguredNote: 'not configured', check: async () => ({ ok: false, detail: '' }) },
+    ],
+    composer: new Composer<BotContext>(policyCommands({ db: deps.db, pause, registry: deps.registry, timeZone: deps.config.timeZone }), approvals.composer()),
+    statusLines: async () => (pause.paused ? ['⏸ Paused: proactive and tool actions are off (/resume).'] : []),
+    start: async () => {
+      await pause.load();
+      stopSweep = approvals.startExpirySweep();
+    },
+    stop: async () => stopSweep?.(),
+  };
+  return [policy, ...featuresOnTop(shared)];
+}
+
+/**
+ * Memory, board and assistant. Each slot is filled by its feature; the assistant
+ * comes last because it takes every free-text message the others leave.
+ */
+function featuresOnTop(shared: SharedServices): Feature[] {
+  const providers: ContextProvider[] = [];
+  const features: Feature[] = [];
+  // [memory slot] issue 4: features.push(memory.feature); providers.push(memory.contextProvider);
+  // [board slot] issue 5: features.push(board.feature); providers.push(board.contextProvider);
+  // [assistant slot] issue 3: features.push(createAssistantFeature({ ...shared, contextProviders: providers }));
+  void shared;
+  void providers;
+  return features;
 }

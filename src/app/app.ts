@@ -116,8 +116,9 @@ export class App {
       api: bot.api,
       ownerChatId: () => auth.ownerId,
     };
+    const core = coreCommands({ registry, statusText: () => this.#statusText() });
     this.#features = this.#options.features(deps);
-    bot.use(coreCommands({ registry, statusText: () => this.#statusText() }));
+    bot.use(core);
     for (const feature of this.#features) if (feature.composer) bot.use(feature.composer);
     bot.use(fallbacks());
 

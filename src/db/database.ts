@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { ApprovalsTable } from './tables/approvals.table.js';
 import type { AuditLogTable, InboxTable, OutboxTable, PreferencesTable, SettingsTable } from './tables/spine.table.js';
 
 /** The whole schema as Kysely sees it; each feature adds its tables here. */
@@ -8,6 +9,7 @@ export interface Database {
   inbox: InboxTable;
   outbox: OutboxTable;
   audit_log: AuditLogTable;
+  approvals: ApprovalsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,1 +1,2 @@
 export { listPreferences, getPreference, setPreference, deletePreference, type Preference } from './preferences-repo.js';
+export { registerPreferenceTools } from './preference-tools.js';

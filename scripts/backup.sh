@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Back up openzero: the database plus the owner's personal files, into one
+# timestamped archive. Safe to run from cron or over ssh. See usage() below.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: scripts/backup.sh [--with-env] [--force] [-h|--help]
+
+Writes backups/openzero-<UTC time>.tar.gz (or $BACKUP_DIR/...) containing:
+  database.dump   pg_dump --format=custom of DATABASE_URL, when DATABASE_URL is set
+  pglite/         a copy of the embedded database ($DATA_DIR/pglite), otherwise
+  files/          personal/, agent-character.md, recurring-plans.md (and .env with --with-env)
+  MANIFEST        what the archive holds
+
+Options:
+  --with-env   also store .env. Off by default: .env holds the bot token, API keys and
+               the database password, and a backup is usually copied to places the
+               server's secrets should not go. Keep .env in a password manager instead,
+               or use this flag together with encryption.
+  --force      copy the embedded database even while the daemon holds it. The copy may
+               be inconsistent; stop the daemon instead whenever you can.
+  -h, --help   show this help.
+
+Environment (read from the environment first, then from .env):
+  DATABASE_URL            PostgreSQL to dump; unset means the embedded database
+  DATA_DIR                openzero's data folder (default ./data, relative to the project)
+  BACKUP_DIR              where archives go (default <project>/backups)
+  BACKUP_KEEP             how many archives to keep; older ones are deleted (default 14)
+  BACKUP_PASSPHRASE_FILE  encrypt with `gpg --symmetric` using this passphrase file (.gpg)
+  BACKUP_AGE_RECIPIENT    or encrypt with `age -r <recipient>` (.age)
+  OPENZERO_ROOT           the project folder (default: the folder above this script)
+
+Example cron line (daily at 03:00):
+  0 3 * * * /home/zero/openzero/scripts/backup.sh >> /home/zero/openzero/backups/backup.log 2>&1
+USAGE
+}
+
+die() {
+  echo "backup: $*" >&2
+  exit 1
+}
+
+with_env=false
+force=false
+while (($# > 0)); do
+  case "$1" in
+    -h | --help) usage; exit 0 ;;
+    --with-env) with_env=true ;;
+    --force) force=true ;;
+    *) echo "backup: unknown argument: $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+ROOT="${OPENZERO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+
+# Value of KEY: the environment wins over .env, as with dotenv in the daemon.
+setting() {
+  local key="$1" fallback="${2:-}" line value
+  if [[ -n "${!key:-}" ]]; then
+    printf '%s' "${!key}"
+    return
+  fi
+  if [[ -f "$ROOT/.env" ]]; then
+    line="$(grep -E "^[[:space:]]*(export[[:space:]]+)?${key}=" "$ROOT/.env" | tail -n 1 || true)"
+    if [[ -n "$line" ]]; then
+      value="${line#*=}"
+      value="${value%$'\r'}"
+      # Strip one pair of surrounding quotes; unquoted values lose a trailing comment.
+      if [[ "$value" =~ ^\"(.*)\"[[:space:]]*$ || "$value" =~ ^\'(.*)\'[[:space:]]*$ ]]; then
+        value="${BASH_REMATCH[1]}"
+      else
+        value="${value%%[[:space:]]#*}"
+        value="${value%"${value##*[![:space:]]}"}"
+      fi
+      if [[ -n "$value" ]]; then
+        printf '%s' "$value"
+        return
+      fi
+    fi
+  fi
+  printf '%s' "$fallback"
+}
+
+# Absolute form of a path that may be relative to the project folder.
+absolute() {
+  case "$1" in
+    /*) printf '%s' "$1" ;;
+    *) printf '%s/%s' "$ROOT" "${1#./}" ;;
+  esac
+}
+
+# pid of a live process holding the embedded database, or nothing.
+lock_holder() {
+  local lock="$1" pid
+  [[ -f "$lock" ]] || return 0
+  pid="$(tr -dc '0-9' < "$lock")"
+  [[ -n "$pid" && "$pid" != 0 ]] || return 0
+  if kill -0 "$pid" 2>/dev/null || [[ -d "/proc/$pid" ]]; then printf '%s' "$pid"; fi
+}
+
+DATABASE_URL="$(setting DATABASE_URL)"
+DATA_DIR="$(absolute "$(setting DATA_DIR ./data)")"
+BACKUP_DIR="$(absolute "${BACKUP_DIR:-$ROOT/backups}")"
+BACKUP_KEEP="${BACKUP_KEEP:-14}"
+[[ "$BACKUP_KEEP" =~ ^[1-9][0-9]*$ ]] || die "BACKUP_KEEP must be a whole number above 0 (got '$BACKUP_KEEP')"
+
+if [[ -n "${BACKUP_PASSPHRASE_FILE:-}" ]]; then
+  command -v gpg > /dev/null || die "BACKUP_PASSPHRASE_FILE is set but gpg is not installed (apt-get install gnupg)"
+  [[ -r "$BACKUP_PASSPHRASE_FILE" ]] || die "cannot read BACKUP_PASSPHRASE_FILE $BACKUP_PASSPHRASE_FILE"
+elif [[ -n "${BACKUP_AGE_RECIPIENT:-}" ]]; then
+  command -v age > /dev/null || die "BACKUP_AGE_RECIPIENT is set but age is not installed"
+fi
+
+# Archives hold personal data and maybe secrets: readable by the owner only.
+umask 077
+mkdir -p "$BACKUP_DIR"
+stage="$(mktemp -d "$BACKUP_DIR/.backup-XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/files"
+
+if [[ -n "$DATABASE_URL" ]]; then
+  kind=postgres
+  command -v pg_dump > /dev/null || die "DATABASE_URL is set but pg_dump is not installed (apt-get install postgresql-client)"
+  if ! pg_dump --format=custom --file="$stage/database.dump" --dbname="$DATABASE_URL" 2> "$stage/pg_dump.err"; then
+    if grep -q 'server version mismatch' "$stage/pg_dump.err" && command -v docker > /dev/null &&
+      docker compose -f "$ROOT/docker-compose.yml" ps --status running --services 2>/dev/null | grep -qx postgres; then
+      # The host's pg_dump is older than the server: use the one inside the postgres container.
+      echo "backup: local pg_dump is older than the server; dumping inside the postgres container" >&2
+      docker compose -f "$ROOT/docker-compose.yml" exec -T postgres \
+        pg_dump --format=custom --dbname="$DATABASE_URL" > "$stage/database.dump"
+    else
+      cat "$stage/pg_dump.err" >&2
+      die "pg_dump failed; is PostgreSQL running and DATABASE_URL right?"
+    fi
+  fi
+  rm -f "$stage/pg_dump.err"
+else
+  kind=embedded
+  pglite="$DATA_DIR/pglite"
+  [[ -d "$pglite" ]] || die "no embedded database at $pglite (set DATA_DIR, or DATABASE_URL for PostgreSQL)"
+  holder="$(lock_holder "$DATA_DIR/pglite.lock")"
+  if [[ -n "$holder" ]]; then
+    if [[ "$force" != true ]]; then
+      die "the openzero daemon (pid $holder) is using $pglite. Stop it first (for example \`kill $holder\` or stop its service), run the backup, then start it again; or pass --force to copy it anyway (the copy may be inconsistent)."
+    fi
+    echo "backup: --force: copying $pglite while pid $holder holds it; the copy may be inconsistent" >&2
+  fi
+  cp -a "$pglite" "$stage/pglite"
+fi
+
+for item in personal agent-character.md recurring-plans.md; do
+  if [[ -e "$ROOT/$item" ]]; then cp -a "$ROOT/$item" "$stage/files/$item"; fi
+done
+if [[ "$with_env" == true ]]; then
+  [[ -f "$ROOT/.env" ]] || die "--with-env given but there is no $ROOT/.env"
+  cp -a "$ROOT/.env" "$stage/files/.env"
+fi
+
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+{
+  echo "format=openzero-backup-1"
+  echo "created=$stamp"
+  echo "database=$kind"
+  echo "with_env=$with_env"
+} > "$stage/MANIFEST"
+
+# Several backups within one second get -2, -3, ...: one above the highest present, so a
+# name is never reused even after retention has deleted an older one of that second.
+name="openzero-$stamp"
+highest=0
+for existing in "$BACKUP_DIR/openzero-$stamp".tar.gz* "$BACKUP_DIR/openzero-$stamp"-*.tar.gz*; do
+  [[ -e "$existing" ]] || continue
+  suffix="${existing#"$BACKUP_DIR/openzero-$stamp"}"
+  suffix="${suffix%%.tar.gz*}"
+  n="${suffix#-}"
+  [[ -z "$n" ]] && n=1
+  [[ "$n" =~ ^[0-9]+$ ]] && ((n > highest)) && highest="$n"
+done
+((highest > 0)) && name="openzero-$stamp-$((highest + 1))"
+
+archive="$BACKUP_DIR/$name.tar.gz"
+tar -C "$stage" -czf "$stage/archive.tar.gz" MANIFEST files $([[ $kind == postgres ]] && echo database.dump || echo pglite)
+if [[ -n "${BACKUP_PASSPHRASE_FILE:-}" ]]; then
+  gpg --batch --yes --quiet --pinentry-mode loopback --passphrase-file "$BACKUP_PASSPHRASE_FILE" \
+    --symmetric --cipher-algo AES256 --output "$stage/archive.out" "$stage/archive.tar.gz"
+  archive="$archive.gpg"
+elif [[ -n "${BACKUP_AGE_RECIPIENT:-}" ]]; then
+  age --recipient "$BACKUP_AGE_RECIPIENT" --output "$stage/archive.out" "$stage/archive.tar.gz"
+  archive="$archive.age"
+else
+  mv "$stage/archive.tar.gz" "$stage/archive.out"
+fi
+# Rename into place last, so a half-written archive never looks like a backup.
+mv "$stage/archive.out" "$archive"
+
+# Retention: newest first by modification time; keep BACKUP_KEEP.
+mapfile -t archives < <(ls -1t "$BACKUP_DIR"/openzero-*.tar.gz "$BACKUP_DIR"/openzero-*.tar.gz.gpg "$BACKUP_DIR"/openzero-*.tar.gz.age 2>/dev/null || true)
+for old in "${archives[@]:$BACKUP_KEEP}"; do
+  rm -f -- "$old"
+done
+
+echo "backup: wrote $archive ($kind database)"

@@ -1,0 +1,1 @@
+export type { ContextItem, ContextProvider, GatheredContext } from './context-provider.js';
