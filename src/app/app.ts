@@ -3,7 +3,7 @@ import { Api } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Config } from '../config/index.js';
 import { appliedMigrations, migrateToLatest, openDatabase, type OpenDatabase } from '../db/index.js';
-import type { Logger } from '../log/index.js';
+import { scrubSecrets, type Logger } from '../log/index.js';
 import { countPendingEffects, createEffectJournal } from '../outbox/index.js';
 import { countPending, pendingItems, UpdateDispatcher } from '../updates/index.js';
 import { TerminalChannel } from '../channels/terminal/index.js';
@@ -91,7 +91,7 @@ export class App {
     const isTerminal = (update: Update): boolean => terminal?.isTerminalUpdate(update) ?? false;
 
     const token = config.telegram.token;
-    const botInfo = token ? await fetchBotInfo(token, config.telegram.apiRoot) : offlineBotInfo();
+    const botInfo = token ? await fetchBotInfo(token, config.telegram.apiRoot, log) : offlineBotInfo();
     const bot = buildBot({
       token: token ?? '0:terminal-only',
       apiRoot: config.telegram.apiRoot,
@@ -246,14 +246,25 @@ export class App {
   }
 }
 
-/** getMe once at start: a bad token stops the daemon here with a clear message. */
-async function fetchBotInfo(token: string, apiRoot: string): Promise<UserFromGetMe> {
-  try {
-    return await new Api(token, { apiRoot }).getMe();
-  } catch (err) {
-    const fatal = explainFatal(err);
-    if (fatal) throw fatal;
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new TelegramFatalError(`Cannot reach Telegram at ${apiRoot} (getMe failed: ${reason}). Check the network and TELEGRAM_API_ROOT.`, { cause: err });
+/**
+ * getMe at start: a bad token stops the daemon here with a clear message; a
+ * network that is not up yet (boot order on a VPS) gets a few patient retries.
+ */
+async function fetchBotInfo(token: string, apiRoot: string, log: Logger): Promise<UserFromGetMe> {
+  const api = new Api(token, { apiRoot });
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await api.getMe();
+    } catch (err) {
+      const fatal = explainFatal(err);
+      if (fatal) throw fatal;
+      const reason = err instanceof Error ? err.message : String(err);
+      if (attempt >= 4) {
+        throw new TelegramFatalError(`Cannot reach Telegram at ${apiRoot} (getMe failed: ${reason}). Check the network and TELEGRAM_API_ROOT.`, { cause: err });
+      }
+      const waitMs = 1000 * 2 ** attempt;
+      log.warn({ attempt, waitMs, reason: scrubSecrets(reason) }, 'telegram not reachable yet; retrying getMe');
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
   }
 }

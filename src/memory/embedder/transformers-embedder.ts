@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { env, LogLevel, pipeline, type FeatureExtractionPipeline, type Tensor } from '@huggingface/transformers';
+import type * as Transformers from '@huggingface/transformers';
+import type { FeatureExtractionPipeline, Tensor } from '@huggingface/transformers';
 import type { Logger } from '../../log/index.js';
 import { createBatchQueue } from './batch-queue.js';
 import { EmbedderUnavailableError, type Embedder } from './embedder.js';
@@ -71,8 +72,11 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
     log.info({ modelName, folder, quantized, allowRemoteModels, missing }, 'loading embedding model');
     let extractor: FeatureExtractionPipeline | undefined;
     try {
-      extractor = await withTransformersEnv(() =>
-        pipeline('feature-extraction', modelName, {
+      // Imported on first use: the library and onnxruntime add ~100 MB that a daemon
+      // which has not embedded anything yet should not carry.
+      const transformers = await import('@huggingface/transformers');
+      extractor = await withTransformersEnv(transformers, () =>
+        transformers.pipeline('feature-extraction', modelName, {
           device: 'cpu',
           dtype: quantized ? 'q8' : 'fp32',
           local_files_only: !allowRemoteModels,
@@ -137,7 +141,8 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
     },
   };
 
-  function withTransformersEnv<T>(task: () => Promise<T>): Promise<T> {
+  function withTransformersEnv<T>(transformers: typeof Transformers, task: () => Promise<T>): Promise<T> {
+    const { env, LogLevel } = transformers;
     const run = envLock.then(() => {
       env.allowLocalModels = true;
       env.localModelPath = modelsDir;
