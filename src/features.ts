@@ -8,6 +8,9 @@ import { ToolExecutor, ToolRegistry } from './tools/index.js';
 import type { ContextProvider } from './context/index.js';
 import { createOllamaModel, createOpenAiCompatibleModel, type LanguageModel } from './llm/index.js';
 import { currentTimeTool } from './tools/builtin/current-time.js';
+import { createMemoryFeature } from './memory/index.js';
+import { createAssistantFeature } from './assistant/index.js';
+import { createBoardFeature } from './board/index.js';
 
 /** What features share beyond the spine: tools, approvals, pause-all. */
 export interface SharedServices extends FeatureDeps {
@@ -86,9 +89,13 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
 function featuresOnTop(shared: SharedServices): Feature[] {
   const providers: ContextProvider[] = [];
   const features: Feature[] = [];
-  // [memory slot] issue 4: features.push(memory.feature); providers.push(memory.contextProvider);
-  // [board slot] issue 5: features.push(board.feature); providers.push(board.contextProvider);
-  // [assistant slot] issue 3: features.push(createAssistantFeature({ ...shared, contextProviders: providers }));
+  const memory = createMemoryFeature(shared);
+  features.push(memory.feature);
+  providers.push(memory.contextProvider);
+  const board = createBoardFeature(shared);
+  features.push(board.feature);
+  providers.push(board.contextProvider);
+  features.push(createAssistantFeature({ ...shared, contextProviders: providers }));
   void shared;
   void providers;
   return features;

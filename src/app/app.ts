@@ -1,10 +1,11 @@
+import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Api } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Config } from '../config/index.js';
 import { appliedMigrations, migrateToLatest, openDatabase, type OpenDatabase } from '../db/index.js';
 import { scrubSecrets, type Logger } from '../log/index.js';
-import { countPendingEffects, createEffectJournal } from '../outbox/index.js';
+import { createEffectJournal, ReceiptLog, type EffectJournal } from '../outbox/index.js';
 import { countPending, pendingItems, UpdateDispatcher } from '../updates/index.js';
 import { TerminalChannel } from '../channels/terminal/index.js';
 import {
@@ -56,6 +57,8 @@ export class App {
   #health: { port: number; close: () => Promise<void> } | undefined;
   #stopRetention: (() => void) | undefined;
   #features: Feature[] = [];
+  #receipts: ReceiptLog | undefined;
+  #journal: EffectJournal | undefined;
   #stopping: Promise<void> | undefined;
 
   constructor(options: AppOptions) {
@@ -77,7 +80,12 @@ export class App {
 
     const auth = new OwnerAuth(db, config.telegram.ownerId);
     const { pairingCode } = await auth.init();
-    const journal = createEffectJournal(db, log.child({ part: 'outbox' }));
+    const receipts = new ReceiptLog(path.join(config.dataDir, 'outbox-receipts.jsonl'));
+    const loaded = receipts.open();
+    this.#receipts = receipts;
+    if (loaded.receipts + loaded.attemptsWithoutReceipt > 0) log.info(loaded, 'delivery receipts of unfinished updates loaded');
+    const journal = createEffectJournal(receipts, log.child({ part: 'outbox' }));
+    this.#journal = journal;
 
     const terminal = this.#options.terminal
       ? new TerminalChannel({
@@ -123,7 +131,7 @@ export class App {
     bot.use(fallbacks());
 
     const handleUpdate = createUpdateHandler(bot, auth, log.child({ part: 'handler' }), isTerminal);
-    const dispatcher = new UpdateDispatcher({ db, log: log.child({ part: 'dispatcher' }), handle: handleUpdate, concurrency: config.handlerConcurrency });
+    const dispatcher = new UpdateDispatcher({ db, journal, log: log.child({ part: 'dispatcher' }), handle: handleUpdate, concurrency: config.handlerConcurrency });
     this.#dispatcher = dispatcher;
 
     for (const feature of this.#features) await feature.start?.();
@@ -210,6 +218,7 @@ export class App {
       await feature.stop?.().catch((err: unknown) => log.warn({ err, feature: feature.name }, 'feature stop failed'));
     }
     await this.#health?.close();
+    this.#receipts?.close();
     await this.#database?.close().catch((err: unknown) => log.warn({ err }, 'database close failed'));
     log.info('openzero stopped');
   }
@@ -226,7 +235,7 @@ export class App {
     const [applied, inboxPending, outboxPending, services, extra] = await Promise.all([
       appliedMigrations(db),
       countPending(db),
-      countPendingEffects(db),
+      Promise.resolve(this.#journal?.pendingCount ?? 0),
       runProbes(this.#features.flatMap((feature) => feature.probes ?? [])),
       Promise.all(this.#features.map((feature) => feature.statusLines?.() ?? Promise.resolve([]))),
     ]);

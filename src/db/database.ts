@@ -1,5 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ApprovalsTable } from './tables/approvals.table.js';
+import type { ConversationThreadsTable, ConversationTurnsTable } from './tables/conversations.table.js';
+import type { BoardOutboxTable, ProjectsTable, TasksTable } from './tables/board.table.js';
+import type { MemoriesTable, MemoryIndexDeletionsTable } from './tables/memories.table.js';
 import type { AuditLogTable, InboxTable, OutboxTable, PreferencesTable, SettingsTable } from './tables/spine.table.js';
 
 /** The whole schema as Kysely sees it; each feature adds its tables here. */
@@ -10,6 +13,13 @@ export interface Database {
   outbox: OutboxTable;
   audit_log: AuditLogTable;
   approvals: ApprovalsTable;
+  conversation_threads: ConversationThreadsTable;
+  conversation_turns: ConversationTurnsTable;
+  projects: ProjectsTable;
+  tasks: TasksTable;
+  board_outbox: BoardOutboxTable;
+  memories: MemoriesTable;
+  memory_index_deletions: MemoryIndexDeletionsTable;
 }
 
 export type Db = Kysely<Database>;

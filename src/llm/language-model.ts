@@ -41,6 +41,12 @@ export interface ChatRequest {
   tools?: ToolSpec[];
   /** Aborting it ends the call with an LlmError of kind 'aborted'. */
   signal?: AbortSignal;
+  /**
+   * The exact request body the owner approved (from `serializeRequest`). When set, the adapter
+   * sends these bytes or nothing: a body that differs is refused with an LlmError of kind
+   * 'rejected' before any byte leaves the process.
+   */
+  exactBody?: string;
 }
 
 export interface ChatResult {
@@ -68,6 +74,11 @@ export interface LanguageModel {
    * an error thrown by onDelta itself propagates unchanged.
    */
   chat(request: ChatRequest, onDelta?: (text: string) => void): Promise<ChatResult>;
+  /**
+   * The exact JSON request body `chat` would put on the wire for this request, for disclosures
+   * that must state what leaves the machine byte for byte. Adapters that cannot know it omit it.
+   */
+  serializeRequest?(request: ChatRequest): string;
   /** Reachability for /status: never throws. */
   probe(): Promise<ProbeResult>;
 }

@@ -50,7 +50,9 @@ export function createLogger(options: LoggerOptions): Logger {
         },
       },
     },
-    options.destination,
+    // Synchronous by default: an async buffer loses its last lines on kill -9, and the line
+    // that records a possible duplicate send after a crash must survive the next crash.
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 

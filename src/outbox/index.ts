@@ -1,3 +1,4 @@
 export { runInEffectScope, currentEffectScope, nextEffectKey, type EffectScope } from './effect-scope.js';
 export { createEffectJournal, type EffectJournal, type EffectOutcome } from './journal.js';
-export { countPendingEffects, pruneOutbox } from './outbox-repo.js';
+export { ReceiptLog, type Receipt } from './receipt-log.js';
+export { outboxRows, pruneOutbox } from './outbox-repo.js';

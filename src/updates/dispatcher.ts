@@ -1,12 +1,14 @@
 import type { Update } from 'grammy/types';
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
-import { runInEffectScope } from '../outbox/index.js';
-import { markDone, markFailed, type InboxItem } from './inbox-repo.js';
+import { runInEffectScope, type EffectJournal } from '../outbox/index.js';
+import { finishUpdate, type InboxItem } from './inbox-repo.js';
 
 export interface DispatcherOptions {
   db: Db;
   log: Logger;
+  /** Where the update's confirmed replies wait until they are stored with its outcome. */
+  journal: EffectJournal;
   /** Handles one update; throwing marks it failed (the handler already told the owner). */
   handle: (update: Update) => Promise<void>;
   /** How many ordering keys (chats) run at once. */
@@ -107,25 +109,28 @@ export class UpdateDispatcher {
   }
 
   async #process(item: InboxItem): Promise<void> {
-    const { db, log, handle } = this.#options;
+    const { log, handle } = this.#options;
+    const scope = `update:${item.updateId}`;
     try {
-      await runInEffectScope(`update:${item.updateId}`, () => handle(item.update));
-      await this.#settle(() => markDone(db, item.updateId), item);
+      await runInEffectScope(scope, () => handle(item.update));
+      await this.#finish(item, scope, { status: 'done' });
     } catch (err) {
       log.error({ err, updateId: item.updateId }, 'update handler failed');
-      await this.#settle(() => markFailed(db, item.updateId, err instanceof Error ? err.message : String(err)), item);
+      await this.#finish(item, scope, { status: 'failed', error: err instanceof Error ? err.message : String(err) });
     } finally {
       this.#known.delete(item.updateId);
       this.#handled += 1;
     }
   }
 
-  async #settle(write: () => Promise<void>, item: InboxItem): Promise<void> {
+  async #finish(item: InboxItem, scope: string, outcome: { status: 'done' } | { status: 'failed'; error: string }): Promise<void> {
+    const { db, journal, log } = this.#options;
     try {
-      await write();
+      await finishUpdate(db, item.updateId, outcome, journal.receiptsOf(scope));
+      journal.settle(scope);
     } catch (err) {
-      // The row stays pending and runs again after a restart; its replies are journaled.
-      this.#options.log.error({ err, updateId: item.updateId }, 'could not record update outcome');
+      // The row stays pending and runs again after a restart; its receipts stay in the journal.
+      log.error({ err, updateId: item.updateId }, 'could not record update outcome');
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { Update } from 'grammy/types';
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../db/index.js';
+import { outboxRows, type Receipt } from '../outbox/index.js';
 import { setSetting } from '../settings/index.js';
 import { orderingKey, updateKind } from './update-key.js';
 
@@ -57,14 +58,34 @@ function parseUpdate(payload: unknown): Update {
   return (typeof payload === 'string' ? JSON.parse(payload) : payload) as Update;
 }
 
-export async function markDone(db: DbOrTx, updateId: number): Promise<void> {
-  await db.updateTable('inbox').set({ status: 'done', finished_at: new Date() }).where('update_id', '=', updateId).execute();
-}
-
-export async function markFailed(db: DbOrTx, updateId: number, error: string): Promise<void> {
+/**
+ * Marks an update finished and stores the replies it sent, in one statement: the
+ * outbox rows and the status change land together or not at all.
+ */
+export async function finishUpdate(
+  db: DbOrTx,
+  updateId: number,
+  outcome: { status: 'done' } | { status: 'failed'; error: string },
+  sent: readonly Receipt[],
+): Promise<void> {
+  const finish = {
+    status: outcome.status,
+    error: outcome.status === 'failed' ? outcome.error.slice(0, 2000) : null,
+    finished_at: new Date(),
+  };
+  if (sent.length === 0) {
+    await db.updateTable('inbox').set(finish).where('update_id', '=', updateId).execute();
+    return;
+  }
   await db
+    .with('sent', (qb) =>
+      qb
+        .insertInto('outbox')
+        .values(outboxRows(sent))
+        .onConflict((oc) => oc.columns(['scope', 'seq']).doNothing()),
+    )
     .updateTable('inbox')
-    .set({ status: 'failed', error: error.slice(0, 2000), finished_at: new Date() })
+    .set(finish)
     .where('update_id', '=', updateId)
     .execute();
 }

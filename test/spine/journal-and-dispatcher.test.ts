@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Update } from 'grammy/types';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../../src/db/index.js';
 import { silentLogger } from '../../src/log/index.js';
-import { createEffectJournal, runInEffectScope } from '../../src/outbox/index.js';
+import { createEffectJournal, ReceiptLog, runInEffectScope, type EffectJournal } from '../../src/outbox/index.js';
 import { pendingItems, storeBatch, UpdateDispatcher } from '../../src/updates/index.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
 
@@ -21,11 +25,18 @@ describe.each(databaseKinds())('journal and dispatcher on %s', (kind) => {
     await database.drop();
   });
 
-  it('replays a completed effect from the journal instead of performing it again', async () => {
-    const journal = createEffectJournal(opened.db, silentLogger());
+  function receiptFile(): string {
+    return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oz-receipts-')), 'receipts.jsonl');
+  }
+
+  it('replays a confirmed effect from its receipt, also after a restart, instead of performing it again', async () => {
+    const file = receiptFile();
+    const receipts = new ReceiptLog(file);
+    receipts.open();
+    const journal = createEffectJournal(receipts, silentLogger());
     let performed = 0;
-    const work = () =>
-      journal.run(
+    const work = (j: EffectJournal) =>
+      j.run(
         { method: 'sendMessage', chatId: 1, payload: { text: 'hi' } },
         async () => {
           performed += 1;
@@ -33,20 +44,36 @@ describe.each(databaseKinds())('journal and dispatcher on %s', (kind) => {
         },
         (stored) => stored as { message_id: number },
       );
-    const first = await runInEffectScope('update:1', async () => [await work(), await work()]);
-    const replay = await runInEffectScope('update:1', async () => [await work(), await work()]);
+    const first = await runInEffectScope('update:1', async () => [await work(journal), await work(journal)]);
+    const replay = await runInEffectScope('update:1', async () => [await work(journal), await work(journal)]);
     expect(performed).toBe(2);
     expect(replay).toEqual(first);
-    // A different scope is different work.
-    await runInEffectScope('update:2', work);
-    expect(performed).toBe(3);
+    receipts.close();
+
+    // A new process reads the same file: the receipts survive a crash.
+    const again = new ReceiptLog(file);
+    expect(again.open()).toEqual({ receipts: 2, attemptsWithoutReceipt: 0 });
+    const journal2 = createEffectJournal(again, silentLogger());
+    expect(await runInEffectScope('update:1', async () => [await work(journal2), await work(journal2)])).toEqual(first);
+    expect(performed).toBe(2);
+    expect(journal2.receiptsOf('update:1').map((r) => r.seq)).toEqual([0, 1]);
+    // Once the work is recorded in the database, its receipts are gone from the file.
+    journal2.settle('update:1');
+    again.close();
+    const third = new ReceiptLog(file);
+    expect(third.open()).toEqual({ receipts: 0, attemptsWithoutReceipt: 0 });
+    third.close();
   });
 
-  it('performs again an effect whose outcome was never recorded, and a failed one', async () => {
-    const journal = createEffectJournal(opened.db, silentLogger());
+  it('performs again an effect that failed or whose outcome was never confirmed, and says so', async () => {
+    const file = receiptFile();
+    const receipts = new ReceiptLog(file);
+    receipts.open();
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
     let calls = 0;
-    const failing = () =>
-      journal.run(
+    const failing = (j: EffectJournal) =>
+      j.run(
         { method: 'sendMessage', chatId: 1, payload: {} },
         async () => {
           calls += 1;
@@ -54,10 +81,20 @@ describe.each(databaseKinds())('journal and dispatcher on %s', (kind) => {
         },
         () => 'replayed',
       );
-    expect(await runInEffectScope('update:3', failing)).toBe('failed');
-    expect(await runInEffectScope('update:3', failing)).toBe('sent');
-    expect(await runInEffectScope('update:3', failing)).toBe('replayed');
+    const journal = createEffectJournal(receipts, log);
+    expect(await runInEffectScope('update:3', () => failing(journal))).toBe('failed');
+    expect(await runInEffectScope('update:3', () => failing(journal))).toBe('sent');
+    expect(await runInEffectScope('update:3', () => failing(journal))).toBe('replayed');
     expect(calls).toBe(2);
+    // A crash after the attempt line and before the answer: the restart performs it again, loudly.
+    receipts.attempt('update:4', 0, 'sendMessage');
+    receipts.close();
+    const after = new ReceiptLog(file);
+    expect(after.open()).toEqual({ receipts: 1, attemptsWithoutReceipt: 1 });
+    await runInEffectScope('update:4', () => failing(createEffectJournal(after, log)));
+    expect(calls).toBe(3);
+    expect(lines.join('')).toContain('effect outcome unknown after restart');
+    after.close();
   });
 
   it('stores a batch once, runs each chat in order, and chats concurrently', async () => {
@@ -73,14 +110,19 @@ describe.each(databaseKinds())('journal and dispatcher on %s', (kind) => {
     const seen: Array<{ chat: string; id: number; phase: 'start' | 'end' }> = [];
     let concurrent = 0;
     let maxConcurrent = 0;
+    const receipts = new ReceiptLog(receiptFile());
+    receipts.open();
+    const journal = createEffectJournal(receipts, silentLogger());
     const dispatcher = new UpdateDispatcher({
       db: opened.db,
+      journal,
       log: silentLogger(),
       concurrency: 4,
       handle: async (u) => {
         concurrent += 1;
         maxConcurrent = Math.max(maxConcurrent, concurrent);
         seen.push({ chat: String(u.message?.chat.id), id: u.update_id, phase: 'start' });
+        await journal.run({ method: 'sendMessage', chatId: u.message?.chat.id ?? null, payload: { text: 'r' } }, async () => ({ ok: true, value: 1, result: { id: u.update_id } }), () => 0);
         await new Promise((resolve) => setTimeout(resolve, 20));
         seen.push({ chat: String(u.message?.chat.id), id: u.update_id, phase: 'end' });
         concurrent -= 1;
@@ -96,5 +138,9 @@ describe.each(databaseKinds())('journal and dispatcher on %s', (kind) => {
     expect(rows.map((row) => row.status)).toEqual(['done', 'done', 'done', 'failed', 'done']);
     expect(rows[3]?.error).toBe('boom');
     expect(await pendingItems(opened.db)).toEqual([]);
+    // Each update's reply was stored with its outcome, including the failed one's.
+    const outbox = await opened.db.selectFrom('outbox').select(['scope', 'status']).orderBy('scope').execute();
+    expect(outbox.map((row) => row.scope)).toEqual(['update:10', 'update:11', 'update:12', 'update:13', 'update:14']);
+    expect(journal.pendingCount).toBe(0);
   });
 });

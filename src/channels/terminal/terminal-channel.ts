@@ -33,6 +33,8 @@ export class TerminalChannel {
   #buttons: Array<{ text: string; data: string; messageId: number }> = [];
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
+  /** The draft being streamed to the terminal: its id and the text already printed. */
+  #draft: { id: number; printed: string } | undefined;
 
   constructor(options: TerminalChannelOptions) {
     this.#options = options;
@@ -126,8 +128,15 @@ export class TerminalChannel {
     const date = Math.floor(Date.now() / 1000);
     const chat = { id: TERMINAL_CHAT_ID, type: 'private', first_name: 'Owner' };
     switch (method) {
+      case 'sendMessageDraft':
+        this.#renderDraft(typeof payload.draft_id === 'number' ? payload.draft_id : 0, text);
+        return true;
       case 'sendMessage': {
         const messageId = this.#nextMessageId++;
+        if (this.#endDraft(text)) {
+          this.#showButtons(payload.reply_markup, messageId);
+          return { message_id: messageId, date, chat, text };
+        }
         this.#print(`Z › ${text}`);
         this.#showButtons(payload.reply_markup, messageId);
         return { message_id: messageId, date, chat, text };
@@ -148,6 +157,29 @@ export class TerminalChannel {
     }
   }
 
+  /** Streams a draft as it grows: only the new characters are written, on one line. */
+  #renderDraft(id: number, text: string): void {
+    const draft = this.#draft;
+    if (draft && draft.id === id && text.startsWith(draft.printed)) {
+      this.#write(text.slice(draft.printed.length));
+      draft.printed = text;
+      return;
+    }
+    if (draft) this.#write('\n');
+    this.#write(`Z … ${text}`);
+    this.#draft = { id, printed: text };
+  }
+
+  /** Closes a streamed draft; true when the final message says what was already shown. */
+  #endDraft(final: string): boolean {
+    const draft = this.#draft;
+    if (!draft) return false;
+    this.#draft = undefined;
+    this.#write('\n');
+    if (final.trim() === draft.printed.trim()) return true;
+    return false;
+  }
+
   #showButtons(markup: unknown, messageId: number): void {
     const rows = isInlineKeyboard(markup) ? markup.inline_keyboard : [];
     const buttons = rows.flat().flatMap((button) => ('callback_data' in button && typeof button.callback_data === 'string' ? [{ text: button.text, data: button.callback_data, messageId }] : []));
@@ -157,8 +189,17 @@ export class TerminalChannel {
   }
 
   #print(text: string): void {
+    if (this.#draft) {
+      // Anything else printed mid-draft starts on its own line; the draft restarts after it.
+      this.#write('\n');
+      this.#draft = undefined;
+    }
+    this.#write(`${text}\n`);
+  }
+
+  #write(text: string): void {
     if (this.#closed && !this.#options.output.writable) return;
-    this.#options.output.write(`${text}\n`);
+    this.#options.output.write(text);
   }
 }
 

@@ -1,9 +1,15 @@
 import type { Migration } from 'kysely';
 import * as spine from './2026-11-22-001-spine.js';
 import * as approvals from './2026-11-22-002-approvals.js';
+import * as conversations from './2026-11-22-003-conversations.js';
+import * as memories from './2026-11-22-004-memories.js';
+import * as board from './2026-11-22-005-board.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
   '2026-11-22-001-spine': spine,
   '2026-11-22-002-approvals': approvals,
+  '2026-11-22-003-conversations': conversations,
+  '2026-11-22-004-memories': memories,
+  '2026-11-22-005-board': board,
 };

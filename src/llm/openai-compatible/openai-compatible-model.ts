@@ -52,22 +52,54 @@ export function createOpenAiCompatibleModel(options: OpenAiCompatibleModelOption
     return { provider, baseUrl, model, timeoutMs, abortCause, settings };
   }
 
+  /** The streaming Chat Completions parameters; the SDK sends JSON.stringify of exactly this object. */
+  function requestParams(request: ChatRequest) {
+    return {
+      model,
+      messages: request.messages.map(toOpenAiMessage),
+      ...(request.tools && request.tools.length > 0 ? { tools: request.tools.map(toOpenAiTool) } : {}),
+      stream: true as const,
+      stream_options: { include_usage: true },
+    };
+  }
+
+  function serializeRequest(request: ChatRequest): string {
+    return JSON.stringify(requestParams(request));
+  }
+
+  function refuseDifferentBody(): LlmError {
+    return new LlmError({
+      kind: 'rejected',
+      provider,
+      model,
+      message: 'the request differs from the payload the owner approved, so nothing was sent',
+      hint: 'ask again: a fresh disclosure shows what would be sent now',
+    });
+  }
+
   async function chat(request: ChatRequest, onDelta?: (text: string) => void): Promise<ChatResult> {
+    const params = requestParams(request);
+    const exactBody = request.exactBody;
+    if (exactBody !== undefined && JSON.stringify(params) !== exactBody) throw refuseDifferentBody();
     const deadline = startCallDeadline({ requestTimeoutMs: options.timeoutMs, callerSignal: request.signal });
-    const metered = createMeteredFetch(options.fetch ? { baseFetch: options.fetch } : {});
+    const baseFetch = options.fetch ?? globalThis.fetch;
+    // With an approved body, the last hop before the network checks the bytes themselves.
+    let refused = false;
+    const guardedFetch: typeof fetch =
+      exactBody === undefined
+        ? baseFetch
+        : async (input, init) => {
+            if (init?.body !== exactBody) {
+              refused = true;
+              throw refuseDifferentBody();
+            }
+            return baseFetch(input, init);
+          };
+    const metered = createMeteredFetch({ baseFetch: guardedFetch });
     const client = clientFor(metered.fetch, options.timeoutMs);
     const started = Date.now();
     try {
-      const stream = await client.chat.completions.create(
-        {
-          model,
-          messages: request.messages.map(toOpenAiMessage),
-          ...(request.tools && request.tools.length > 0 ? { tools: request.tools.map(toOpenAiTool) } : {}),
-          stream: true,
-          stream_options: { include_usage: true },
-        },
-        { signal: deadline.signal },
-      );
+      const stream = await client.chat.completions.create(params, { signal: deadline.signal });
 
       let content = '';
       const toolCalls = new ToolCallAssembler();
@@ -132,6 +164,8 @@ export function createOpenAiCompatibleModel(options: OpenAiCompatibleModelOption
       return result;
     } catch (error) {
       if (error instanceof DeltaCallbackError) throw error.cause;
+      // The SDK wraps what fetch threw; a refusal must surface as itself.
+      if (refused) throw refuseDifferentBody();
       const llmError = toOpenAiError(error, errorContext(deadline.cause, options.timeoutMs));
       log.warn({ provider, model, kind: llmError.kind, status: llmError.status, ms: Date.now() - started, bytesSent: metered.bytesSent, err: llmError }, 'llm chat failed');
       throw llmError;
@@ -157,5 +191,5 @@ export function createOpenAiCompatibleModel(options: OpenAiCompatibleModelOption
     }
   }
 
-  return { provider, model, chat, probe };
+  return { provider, model, chat, probe, serializeRequest };
 }

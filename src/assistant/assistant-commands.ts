@@ -1,0 +1,137 @@
+import { Composer } from 'grammy';
+import type { Db } from '../db/index.js';
+import type { LanguageModel } from '../llm/index.js';
+import type { Logger } from '../log/index.js';
+import { replyText, type BotContext, type CommandRegistry } from '../channels/telegram/index.js';
+import { escapeHtml } from '../channels/telegram/format/index.js';
+import type { ChatEngine, ChatTarget } from './chat-engine.js';
+import { currentThread, endThread, historyTurns, latestAnswer, latestUnanswered, saveSummary, setTurnStatus, addTurn } from './conversation-repo.js';
+import type { DeepThink } from './deep-think.js';
+import { distill, extractiveSummary } from './distiller.js';
+import { formatDay } from './system-prompt.js';
+import { showTyping } from './typing-indicator.js';
+import { TERMINAL_CHAT_ID } from '../channels/terminal/index.js';
+import { nextEffectKey } from '../outbox/index.js';
+
+export interface AssistantCommandDeps {
+  db: Db;
+  llm: LanguageModel;
+  engine: ChatEngine;
+  deepThink: DeepThink;
+  registry: CommandRegistry;
+  log: Logger;
+  timeZone: string;
+  now?: () => Date;
+}
+
+/** Tokens a closed thread's final summary may take. */
+const FINAL_SUMMARY_TOKENS = 300;
+
+export function targetOf(ctx: BotContext): ChatTarget | undefined {
+  const chatId = ctx.chat?.id;
+  if (chatId === undefined) return undefined;
+  const terminal = ctx.channel === 'terminal' || chatId === TERMINAL_CHAT_ID;
+  return { chatId, privateChat: ctx.chat?.type === 'private', terminal };
+}
+
+/** Free text goes to Z; /new, /retry, /why and /think steer the conversation. */
+export function assistantCommands(deps: AssistantCommandDeps): Composer<BotContext> {
+  const { db, engine, registry, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  registry.add({ command: 'new', description: 'Start a fresh conversation (the old one is summarized and kept searchable)' });
+  registry.add({ command: 'retry', description: 'Ask the local model again for the message it could not answer' });
+  registry.add({ command: 'why', description: 'What the last answer drew on: notes, memories, tasks, tools' });
+  registry.add({ command: 'think', description: 'Deep think with the cloud model, after you see and approve what would be sent', args: '<question>' });
+  const composer = new Composer<BotContext>();
+
+  composer.command('new', async (ctx) => {
+    const target = targetOf(ctx);
+    if (!target) return;
+    const thread = await currentThread(db, target.chatId);
+    const pending = await historyTurns(db, thread.id, thread.summarizedThrough);
+    await endThread(db, thread.id, now());
+    await replyText(ctx, 'Fresh start. The last conversation is summarized and kept: it can come back as context when it is relevant.');
+    const last = pending.at(-1);
+    if (!last) return;
+    // The summary is written after the reply: the owner does not wait for the model.
+    let summary: string;
+    try {
+      summary = await distill(deps.llm, thread.summary, pending, FINAL_SUMMARY_TOKENS);
+    } catch (err) {
+      log.warn({ err, threadId: thread.id }, 'could not summarize the closed thread with the local model; keeping its own words');
+      summary = extractiveSummary(thread.summary, pending);
+    }
+    await saveSummary(db, thread.id, summary, last.id);
+  });
+
+  composer.command('retry', async (ctx) => {
+    const target = targetOf(ctx);
+    if (!target) return;
+    const thread = await currentThread(db, target.chatId);
+    const turn = await latestUnanswered(db, thread.id);
+    if (!turn) {
+      await replyText(ctx, 'Nothing to retry: your last message was answered.');
+      return;
+    }
+    const stopTyping = showTyping(ctx.api, target.chatId, log);
+    try {
+      await setTurnStatus(db, turn.id, 'pending');
+      await engine.answer(thread, turn, target);
+    } finally {
+      stopTyping();
+    }
+  });
+
+  composer.command('why', async (ctx) => {
+    const target = targetOf(ctx);
+    if (!target) return;
+    const answer = await latestAnswer(db, target.chatId);
+    if (!answer) {
+      await replyText(ctx, 'There is no answer yet to explain.');
+      return;
+    }
+    const used = answer.used ?? { items: [], tools: [] };
+    const lines = ['<b>What my last answer drew on</b>'];
+    if (used.items.length === 0) lines.push('No stored notes, memories or tasks: only this conversation.');
+    used.items.forEach((item, index) => {
+      const when = item.date ? `, ${formatDay(new Date(item.date), deps.timeZone)}` : '';
+      const score = item.score !== undefined ? `, relevance ${item.score.toFixed(2)}` : '';
+      lines.push(`${index + 1}. [${escapeHtml(item.source)}${when}${score}] ${escapeHtml(item.label)}`);
+    });
+    if (used.tools.length > 0) lines.push(`Tools: ${used.tools.map(escapeHtml).join(', ')}`);
+    await replyText(ctx, lines.join('\n'), { html: true });
+  });
+
+  composer.command('think', async (ctx) => {
+    const target = targetOf(ctx);
+    if (!target) return;
+    const question = ctx.match.trim();
+    if (question === '') {
+      await replyText(ctx, 'Usage: /think <question>. You will see exactly what would be sent to the cloud model before anything leaves this machine.');
+      return;
+    }
+    await deps.deepThink.ask(question, target.chatId);
+  });
+
+  composer.on('message:text', async (ctx, next) => {
+    const text = ctx.message.text;
+    // Commands nobody claimed go on to the fallback ("I don't know /x").
+    if (/^\/[A-Za-z0-9_]/.test(text)) return next();
+    const target = targetOf(ctx);
+    if (!target) return next();
+    // Typing first: the owner sees life before anything else happens.
+    const stopTyping = showTyping(ctx.api, target.chatId, log);
+    try {
+      const thread = await currentThread(db, target.chatId);
+      // Keyed by the update's effect scope: a replay after a crash finds this turn again.
+      const originKey = nextEffectKey('chat-turn');
+      const turn = await addTurn(db, { threadId: thread.id, role: 'user', content: text, status: 'pending', ...(originKey ? { originKey } : {}) });
+      if (turn.status !== 'pending') return; // A replay of a turn already answered or reported.
+      await engine.answer(thread, turn, target);
+    } finally {
+      stopTyping();
+    }
+  });
+
+  return composer;
+}

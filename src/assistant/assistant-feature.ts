@@ -1,0 +1,76 @@
+import type { Api } from 'grammy';
+import type { Feature } from '../app/index.js';
+import type { ApprovalService } from '../approvals/index.js';
+import type { Config } from '../config/index.js';
+import type { ContextProvider } from '../context/index.js';
+import type { Db } from '../db/index.js';
+import type { LanguageModel } from '../llm/index.js';
+import type { Logger } from '../log/index.js';
+import type { PauseSwitch } from '../policy/index.js';
+import type { ToolExecutor, ToolRegistry } from '../tools/index.js';
+import type { CommandRegistry } from '../channels/telegram/index.js';
+import { assistantCommands } from './assistant-commands.js';
+import { ChatEngine } from './chat-engine.js';
+import { conversationContextProvider } from './conversation-provider.js';
+import { DeepThink } from './deep-think.js';
+import { forgetConversationsTool } from './forget-conversations-tool.js';
+import { defaultPersonaPaths, SystemPrompt, type PersonaPaths } from './system-prompt.js';
+
+export interface AssistantDeps {
+  config: Config;
+  db: Db;
+  log: Logger;
+  api: Api;
+  registry: CommandRegistry;
+  tools: ToolRegistry;
+  executor: ToolExecutor;
+  approvals: ApprovalService;
+  pause: PauseSwitch;
+  /** The local model: every chat answer and every summary. */
+  llm: LanguageModel;
+  /** The cloud model, used only by /think after the owner approves. */
+  cloud: LanguageModel | undefined;
+  /** Memory, board, …: asked for context on every answer and for /think. */
+  contextProviders: ContextProvider[];
+  /** Defaults to agent-character.md and personal/about-me.md in the working directory. */
+  personaPaths?: PersonaPaths;
+}
+
+/**
+ * Z in conversation: free text to the local model with history, context and tools; /new,
+ * /retry, /why; and /think, the approval-gated cloud question. Installed last: it takes
+ * every text message the other features leave.
+ */
+export function createAssistantFeature(deps: AssistantDeps): Feature {
+  const log = deps.log.child({ part: 'assistant' });
+  const conversation = conversationContextProvider(deps.db, log);
+  const providers = [...deps.contextProviders, conversation];
+  deps.tools.register(forgetConversationsTool(deps.db));
+  const engine = new ChatEngine({
+    db: deps.db,
+    api: deps.api,
+    llm: deps.llm,
+    tools: deps.tools,
+    executor: deps.executor,
+    pause: deps.pause,
+    providers,
+    prompt: new SystemPrompt(deps.personaPaths ?? defaultPersonaPaths()),
+    log,
+    timeZone: deps.config.timeZone,
+    numCtx: deps.config.ollama.numCtx,
+  });
+  const deepThink = new DeepThink({
+    db: deps.db,
+    api: deps.api,
+    approvals: deps.approvals,
+    cloud: deps.cloud,
+    cloudBaseUrl: deps.config.deepThink?.baseUrl,
+    providers,
+    log: log.child({ part: 'deep-think' }),
+    timeZone: deps.config.timeZone,
+  });
+  return {
+    name: 'assistant',
+    composer: assistantCommands({ db: deps.db, llm: deps.llm, engine, deepThink, registry: deps.registry, log, timeZone: deps.config.timeZone }),
+  };
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { Db } from '../db/index.js';
+import type { Tool } from '../tools/index.js';
+import { erasePastThreads } from './conversation-repo.js';
+
+const Args = z
+  .object({
+    before: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+      .optional()
+      .describe('Only conversations that ended before this day (YYYY-MM-DD). Leave out to erase every past conversation.'),
+  })
+  .strict();
+type Args = z.infer<typeof Args>;
+
+/**
+ * L2: permanently erases past conversation threads (their messages and summaries; the current
+ * thread stays). It cannot be undone and it deletes the owner's own records, so the model may
+ * only ask for it: it runs after the owner taps Approve, unless the owner set
+ * `policy.allow.forget_past_conversations = true`.
+ */
+export function forgetConversationsTool(db: Db): Tool<Args> {
+  return {
+    name: 'forget_past_conversations',
+    description:
+      'Permanently erase stored past conversations with the owner (their messages and summaries; the current conversation stays). ' +
+      'Only when the owner explicitly asks to delete or forget past conversations.',
+    tier: 'L2',
+    args: Args,
+    describe: ({ before }) =>
+      before
+        ? `Permanently erase past conversations that ended before ${before} (messages and summaries). This cannot be undone.`
+        : 'Permanently erase all past conversations (messages and summaries; the current one stays). This cannot be undone.',
+    run: async ({ before }) => {
+      const cutoff = before ? new Date(`${before}T00:00:00Z`) : undefined;
+      const erased = await erasePastThreads(db, cutoff);
+      const text =
+        erased.threads === 0
+          ? 'There were no past conversations to erase.'
+          : `Erased ${erased.threads} past conversation${erased.threads === 1 ? '' : 's'} (${erased.turns} messages).`;
+      return { content: text, summary: text };
+    },
+  };
+}

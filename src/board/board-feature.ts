@@ -1,0 +1,144 @@
+import { Composer, type Api } from 'grammy';
+import type { Feature } from '../app/index.js';
+import { sendText, type BotContext, type CommandRegistry } from '../channels/telegram/index.js';
+import type { Config } from '../config/index.js';
+import type { ContextProvider } from '../context/index.js';
+import type { Db } from '../db/index.js';
+import type { LanguageModel } from '../llm/index.js';
+import type { Logger } from '../log/index.js';
+import type { PauseSwitch } from '../policy/index.js';
+import type { ToolRegistry } from '../tools/index.js';
+import { createPlankaClient, type PlankaClient } from './planka/index.js';
+import { markReminded, outboxDepth, staleToldOps, takeLandedNotices } from './board-outbox-repo.js';
+import { BoardOutboxWorker } from './board-outbox-worker.js';
+import { PlankaBoards } from './planka-boards.js';
+import { projectCommands } from './project-commands.js';
+import { createStructureSource } from './structure-source.js';
+import { taskCommands } from './task-commands.js';
+import { TaskService } from './task-service.js';
+import { registerTaskTools } from './task-tools.js';
+import { tasksContextProvider } from './tasks-context.js';
+
+/** What the board feature needs from the composition root (a subset of SharedServices). */
+export interface BoardFeatureDeps {
+  config: Pick<Config, 'planka' | 'timeZone'>;
+  db: Db;
+  log: Logger;
+  registry: CommandRegistry;
+  api: Api;
+  ownerChatId: () => number | undefined;
+  tools: ToolRegistry;
+  llm: LanguageModel;
+  pause: PauseSwitch;
+}
+
+export interface BoardFeatureOptions {
+  now?: () => Date;
+  /** Injected in tests; built from config.planka otherwise. */
+  planka?: PlankaClient;
+  /** How often queued writes are retried when due. */
+  tickMs?: number;
+}
+
+export interface BoardFeature {
+  feature: Feature;
+  contextProvider: ContextProvider;
+  tasks: TaskService;
+  worker: BoardOutboxWorker;
+}
+
+const PLANKA_TIMEOUT_MS = 10_000;
+/** The owner hears once more about writes that are still queued after this long. */
+const STILL_FAILING_AFTER_MS = 15 * 60_000;
+
+/**
+ * Tasks on the Planka board (or locally when Planka is not configured), the project
+ * tree, their commands, tools, context provider, probe and the retry loop for queued writes.
+ */
+export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeatureOptions = {}): BoardFeature {
+  const now = options.now ?? (() => new Date());
+  const log = deps.log.child({ part: 'board' });
+  const { planka: plankaConfig, timeZone } = deps.config;
+  const client =
+    options.planka ?? (plankaConfig ? createPlankaClient({ baseUrl: plankaConfig.baseUrl, auth: plankaConfig.auth, timeoutMs: PLANKA_TIMEOUT_MS, log }) : undefined);
+  const boards = client ? new PlankaBoards(client, log) : undefined;
+  const structureSource = createStructureSource(deps.db, log);
+  const structure = () => structureSource.current();
+  const destination = plankaConfig ? new URL(plankaConfig.baseUrl).host : undefined;
+  const worker = new BoardOutboxWorker({ db: deps.db, log, boards, structure, now, ...(destination ? { destination } : {}) });
+  const tasks = new TaskService({ db: deps.db, log, boards, worker, structure, now });
+
+  registerTaskTools(deps.tools, { tasks, timeZone, now });
+
+  async function notices(): Promise<void> {
+    const chatId = deps.ownerChatId();
+    // Queued writes the owner asked for are applied even while paused; only these notices wait.
+    if (chatId === undefined || deps.pause.paused) return;
+    const landed = await takeLandedNotices(deps.db);
+    if (landed > 0) await sendText(deps.api, chatId, `Planka is back: ${landed} queued task change${landed === 1 ? '' : 's'} applied.`);
+    const stale = await staleToldOps(deps.db, new Date(now().getTime() - STILL_FAILING_AFTER_MS));
+    if (stale.length > 0) {
+      await markReminded(deps.db, stale.map((op) => op.id), now());
+      const reason = stale.at(-1)?.lastError ?? 'no answer';
+      await sendText(deps.api, chatId, `Planka is still failing: ${stale.length} task change${stale.length === 1 ? '' : 's'} waiting (${reason}). I keep retrying.`);
+    }
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const loop = (ignoreBackoff: boolean): void => {
+    if (running) return;
+    running = (async () => {
+      try {
+        await worker.tick({ ignoreBackoff });
+        await notices();
+      } catch (err) {
+        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'board outbox pass failed');
+      } finally {
+        running = undefined;
+      }
+    })();
+  };
+
+  const feature: Feature = {
+    name: 'board',
+    composer: new Composer<BotContext>(
+      taskCommands({ registry: deps.registry, tasks, llm: deps.llm, timeZone, now, log }),
+      projectCommands({ db: deps.db, registry: deps.registry, structure, now }),
+    ),
+    probes: [
+      {
+        name: 'Planka',
+        configured: client !== undefined,
+        notConfiguredNote: 'not configured: tasks are kept locally (see /tasks)',
+        check: async () => {
+          const probe = client ? await client.probe() : { ok: false as const, kind: 'unreachable' as const, message: 'not configured' };
+          const depth = await outboxDepth(deps.db);
+          return probe.ok
+            ? { ok: true, detail: `${probe.projects} project${probe.projects === 1 ? '' : 's'} · ${depth.pending} writes queued` }
+            : { ok: false, detail: `${probe.message} · ${depth.pending} writes queued` };
+        },
+      },
+    ],
+    statusLines: async () => {
+      const depth = await outboxDepth(deps.db);
+      const lines = [`Board outbox: ${depth.pending} pending${depth.failed > 0 ? `, ${depth.failed} failed` : ''}${client ? '' : ' (Planka not configured: kept locally)'}`];
+      const problem = structureSource.problem();
+      if (problem) lines.push(`Board structure preference ignored: ${problem}`);
+      return lines;
+    },
+    start: async () => {
+      if (!client) return;
+      // A restart is a fresh chance for everything queued, whatever its backoff said.
+      loop(true);
+      timer = setInterval(() => loop(false), options.tickMs ?? 1_000);
+      timer.unref();
+    },
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+
+  return { feature, contextProvider: tasksContextProvider({ db: deps.db, log, timeZone, now }), tasks, worker };
+}

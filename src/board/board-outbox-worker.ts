@@ -1,0 +1,117 @@
+import { writeAudit } from '../audit/index.js';
+import type { Db } from '../db/index.js';
+import type { Logger } from '../log/index.js';
+import { PlankaError } from './planka/index.js';
+import { BoardWriteRejected, applyOp } from './apply-op.js';
+import { markAttempt, markOpFinal, markOpRetry, pendingOps, pendingOpsForTask, type BoardOp } from './board-outbox-repo.js';
+import type { BoardStructure } from './board-structure.js';
+import type { PlankaBoards } from './planka-boards.js';
+
+/** What became of a task's queued writes after one flush. */
+export type FlushResult =
+  | { state: 'applied' }
+  | { state: 'queued'; reason: string }
+  | { state: 'local' }
+  | { state: 'rejected'; reason: string };
+
+export interface BoardOutboxWorkerDeps {
+  db: Db;
+  log: Logger;
+  /** Undefined while Planka is not configured: writes stay queued locally. */
+  boards: PlankaBoards | undefined;
+  structure: () => Promise<BoardStructure>;
+  now: () => Date;
+  /** Where the writes go (Planka's host), for the audit log. */
+  destination?: string;
+}
+
+const BACKOFF_BASE_MS = 2_000;
+const BACKOFF_CAP_MS = 60_000;
+
+export function backoffMs(attempts: number): number {
+  return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Applies queued Planka writes: one task at a time (its writes strictly in order),
+ * retrying trouble with exponential backoff (2 s doubling to 1 min). Writes for
+ * different tasks never block each other's correctness, only their timing.
+ */
+export class BoardOutboxWorker {
+  readonly #deps: BoardOutboxWorkerDeps;
+  readonly #locks = new Map<number, Promise<unknown>>();
+
+  constructor(deps: BoardOutboxWorkerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Applies the task's pending writes now (ignoring backoff), under the task's lock. */
+  flushTask(taskId: number): Promise<FlushResult> {
+    const previous = this.#locks.get(taskId) ?? Promise.resolve();
+    const run = previous.then(() => this.#flush(taskId), () => this.#flush(taskId));
+    this.#locks.set(taskId, run);
+    void run.finally(() => {
+      if (this.#locks.get(taskId) === run) this.#locks.delete(taskId);
+    });
+    return run;
+  }
+
+  /**
+   * One pass over every task with a write due; stops at the first retryable failure
+   * (Planka is down: no point knocking on every task). Returns how many tasks got through.
+   */
+  async tick(options: { ignoreBackoff?: boolean } = {}): Promise<number> {
+    if (!this.#deps.boards) return 0;
+    const now = this.#deps.now();
+    const firstByTask = new Map<number, BoardOp>();
+    for (const op of await pendingOps(this.#deps.db)) if (!firstByTask.has(op.taskId)) firstByTask.set(op.taskId, op);
+    let applied = 0;
+    for (const [taskId, op] of firstByTask) {
+      if (!options.ignoreBackoff && op.nextAttemptAt > now) continue;
+      const result = await this.flushTask(taskId);
+      if (result.state === 'queued') break;
+      if (result.state === 'applied') applied += 1;
+    }
+    return applied;
+  }
+
+  async #flush(taskId: number): Promise<FlushResult> {
+    const { db, log, boards, structure, now } = this.#deps;
+    const ops = await pendingOpsForTask(db, taskId);
+    if (ops.length === 0) return { state: 'applied' };
+    if (!boards) return { state: 'local' };
+    let layout;
+    try {
+      layout = await boards.layout(await structure());
+    } catch (err) {
+      return this.#retryLater(ops[0], err);
+    }
+    for (const op of ops) {
+      await markAttempt(db, op.id);
+      try {
+        await applyOp({ db, boards, layout, now }, op, op.attempts > 0);
+        await writeAudit(db, { actor: 'system', action: `planka:${op.op}`, destination: this.#deps.destination ?? 'planka', detail: { taskId, opId: op.id, attempt: op.attempts + 1 } });
+      } catch (err) {
+        if (err instanceof BoardWriteRejected) {
+          log.warn({ opId: op.id, taskId, op: op.op, reason: err.message }, 'planka write rejected');
+          await markOpFinal(db, op.id, 'failed', err.message, now());
+          // Later writes of this task depend on this one; they go the same way.
+          for (const later of ops.filter((other) => other.id > op.id)) await markOpFinal(db, later.id, 'failed', `after: ${err.message}`, now());
+          return { state: 'rejected', reason: err.message };
+        }
+        return this.#retryLater({ ...op, attempts: op.attempts + 1 }, err);
+      }
+    }
+    return { state: 'applied' };
+  }
+
+  async #retryLater(op: BoardOp | undefined, err: unknown): Promise<FlushResult> {
+    const reason = err instanceof PlankaError ? err.message : err instanceof Error ? err.message : String(err);
+    if (op) {
+      const wait = backoffMs(Math.max(1, op.attempts));
+      await markOpRetry(this.#deps.db, op.id, reason, new Date(this.#deps.now().getTime() + wait));
+      this.#deps.log.warn({ opId: op.id, taskId: op.taskId, attempts: op.attempts, retryInMs: wait, reason }, 'planka write queued for retry');
+    }
+    return { state: 'queued', reason };
+  }
+}

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { nextEffectKey } from '../outbox/index.js';
+import type { Tool, ToolOutcome, ToolRegistry } from '../tools/index.js';
+import { parseDue } from './due-date.js';
+import { byUrgency, taskLine } from './task-format.js';
+import { TaskInputError, describeWrite, type TaskService, type TaskWrite } from './task-service.js';
+
+export interface TaskToolsDeps {
+  tasks: TaskService;
+  timeZone: string;
+  now: () => Date;
+}
+
+const taskRef = z.string().trim().min(1).max(200).describe('The task: its #number from list_tasks (e.g. "#12") or words of its title');
+const dueText = z
+  .string()
+  .trim()
+  .min(1)
+  .max(60)
+  .describe('Due date in the owner\'s time zone: ISO ("2026-11-27" or "2026-11-27T09:00") or simple words ("friday", "tomorrow 9am", "in 3 days")');
+
+const RestorePayload = z.object({
+  taskId: z.number().int(),
+  fields: z.object({ title: z.string(), board: z.string(), list: z.string(), dueAt: z.string().nullable() }),
+});
+const UncreatePayload = z.object({ taskId: z.number().int() });
+
+/**
+ * The board tools the model may call: create, list, move, complete, rename, re-date (L1,
+ * each with Undo restoring the previous state) and delete (L2: waits for approval).
+ */
+export function registerTaskTools(registry: ToolRegistry, deps: TaskToolsDeps): void {
+  const { tasks, timeZone, now } = deps;
+
+  function due(text: string | undefined | null): Date | null | undefined {
+    if (text === undefined) return undefined;
+    if (text === null || /^(none|no|clear|remove)$/i.test(text)) return null;
+    const parsed = parseDue(text, now(), timeZone);
+    if (!parsed.ok) throw new TaskInputError(parsed.error);
+    return parsed.due;
+  }
+
+  async function guarded(work: () => Promise<ToolOutcome>): Promise<ToolOutcome> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof TaskInputError) return { content: `Not done: ${err.message}` };
+      throw err;
+    }
+  }
+
+  function restoreOutcome(write: TaskWrite, verb: string): ToolOutcome {
+    const line = `${verb}: ${taskLine(write.task, now(), timeZone)} [${write.task.board} / ${write.task.list}]${describeWrite(write.result)}`;
+    const { before } = write;
+    return {
+      content: line,
+      summary: line,
+      undo: {
+        kind: 'board_restore_task',
+        payload: { taskId: before.id, fields: { title: before.title, board: before.board, list: before.list, dueAt: before.dueAt?.toISOString() ?? null } },
+        label: `back to ${before.board} / ${before.list}${before.title !== write.task.title ? `, “${before.title}”` : ''}`,
+      },
+    };
+  }
+
+  const create: Tool<{ board: string; list?: string | undefined; title: string; description?: string | undefined; due?: string | undefined }> = {
+    name: 'create_task',
+    description: 'Add a task (a card) to one of the owner\'s boards. Boards: Career, Health, Family, Finance, Creative (unless the owner changed them). The list defaults to the board\'s inbox.',
+    tier: 'L1',
+    args: z
+      .object({
+        board: z.string().trim().min(1).max(60).describe('Board name, e.g. Family'),
+        list: z.string().trim().min(1).max(60).optional().describe('List on that board; omit for the inbox'),
+        title: z.string().trim().min(1).max(300),
+        description: z.string().trim().max(4000).optional(),
+        due: dueText.optional(),
+      })
+      .strict(),
+    describe: (args) => `Add “${args.title}” to ${args.board}${args.list ? ` / ${args.list}` : ''}${args.due ? `, due ${args.due}` : ''}`,
+    run: (args, ctx) =>
+      guarded(async () => {
+        const write = await tasks.create({ key: ctx.idempotencyKey, board: args.board, title: args.title, description: args.description ?? null, dueAt: due(args.due) ?? null, ...(args.list ? { list: args.list } : {}) });
+        if (write.result.state === 'queued') await tasks.noteOwnerTold(write.task.id);
+        const line = `Added ${taskLine(write.task, now(), timeZone)} to ${write.task.board} / ${write.task.list}${describeWrite(write.result)}`;
+        return { content: line, summary: line, undo: { kind: 'board_uncreate_task', payload: { taskId: write.task.id }, label: `delete “${write.task.title}”` } };
+      }),
+  };
+
+  const list: Tool<{ board?: string | undefined }> = {
+    name: 'list_tasks',
+    description: 'List the owner\'s open tasks with their #numbers, board, list and due date (overdue first).',
+    tier: 'L0',
+    args: z.object({ board: z.string().trim().min(1).max(60).optional() }).strict(),
+    describe: (args) => `List open tasks${args.board ? ` on ${args.board}` : ''}`,
+    run: (args) =>
+      guarded(async () => {
+        const { tasks: open, note } = await tasks.list(args.board);
+        const lines = open.sort(byUrgency(now())).map((task) => `${taskLine(task, now(), timeZone)} [${task.board} / ${task.list}]`);
+        return { content: [note, lines.length === 0 ? 'No open tasks.' : lines.join('\n')].filter(Boolean).join('\n') };
+      }),
+  };
+
+  const move: Tool<{ task: string; list: string; board?: string | undefined }> = {
+    name: 'move_task',
+    description: 'Move a task to another list (and optionally another board).',
+    tier: 'L1',
+    args: z.object({ task: taskRef, list: z.string().trim().min(1).max(60), board: z.string().trim().min(1).max(60).optional() }).strict(),
+    describe: (args) => `Move task ${args.task} to ${args.board ? `${args.board} / ` : ''}${args.list}`,
+    run: (args, ctx) =>
+      guarded(async () => {
+        const task = await tasks.resolve(args.task);
+        return restoreOutcome(await tasks.change(task.id, { list: args.list, ...(args.board ? { board: args.board } : {}) }, ctx.idempotencyKey), 'Moved');
+      }),
+  };
+
+  const complete: Tool<{ task: string }> = {
+    name: 'complete_task',
+    description: "Mark a task done (moves it to its board's done list).",
+    tier: 'L1',
+    args: z.object({ task: taskRef }).strict(),
+    describe: (args) => `Complete task ${args.task}`,
+    run: (args, ctx) =>
+      guarded(async () => {
+        const task = await tasks.resolve(args.task);
+        const spec = await tasks.boardSpec(task.board);
+        return restoreOutcome(await tasks.change(task.id, { list: spec.doneList }, ctx.idempotencyKey), 'Done');
+      }),
+  };
+
+  const rename: Tool<{ task: string; title: string }> = {
+    name: 'rename_task',
+    description: 'Change the title of a task.',
+    tier: 'L1',
+    args: z.object({ task: taskRef, title: z.string().trim().min(1).max(300) }).strict(),
+    describe: (args) => `Rename task ${args.task} to “${args.title}”`,
+    run: (args, ctx) =>
+      guarded(async () => {
+        const task = await tasks.resolve(args.task);
+        return restoreOutcome(await tasks.change(task.id, { title: args.title }, ctx.idempotencyKey), 'Renamed');
+      }),
+  };
+
+  const redate: Tool<{ task: string; due: string }> = {
+    name: 'redate_task',
+    description: 'Set or clear the due date of a task ("none" clears it).',
+    tier: 'L1',
+    args: z.object({ task: taskRef, due: dueText }).strict(),
+    describe: (args) => `Set the due date of task ${args.task} to ${args.due}`,
+    run: (args, ctx) =>
+      guarded(async () => {
+        const task = await tasks.resolve(args.task);
+        return restoreOutcome(await tasks.change(task.id, { dueAt: due(args.due) ?? null }, ctx.idempotencyKey), 'Re-dated');
+      }),
+  };
+
+  const remove: Tool<{ task: string }> = {
+    name: 'delete_task',
+    description: 'Delete a task (its card) for good. Needs the owner\'s approval.',
+    tier: 'L2',
+    args: z.object({ task: taskRef }).strict(),
+    describe: (args) => `Delete task ${args.task} from the board`,
+    run: (args, ctx) =>
+      guarded(async () => {
+        const task = await tasks.resolve(args.task);
+        const write = await tasks.remove(task.id, ctx.idempotencyKey);
+        const line = `Deleted #${task.id} ${task.title}${describeWrite(write.result)}`;
+        return { content: line, summary: line };
+      }),
+  };
+
+  registry.register(create);
+  registry.register(list);
+  registry.register(move);
+  registry.register(complete);
+  registry.register(rename);
+  registry.register(redate);
+  registry.register(remove);
+
+  registry.registerUndo('board_uncreate_task', async (payload) => {
+    const { taskId } = UncreatePayload.parse(payload);
+    try {
+      const write = await tasks.remove(taskId, undoKey());
+      return `Deleted “${write.before.title}”${describeWrite(write.result)}.`;
+    } catch (err) {
+      if (err instanceof TaskInputError) return err.message;
+      throw err;
+    }
+  });
+  registry.registerUndo('board_restore_task', async (payload) => {
+    const { taskId, fields } = RestorePayload.parse(payload);
+    try {
+      const write = await tasks.change(taskId, { title: fields.title, board: fields.board, list: fields.list, dueAt: fields.dueAt === null ? null : new Date(fields.dueAt) }, undoKey());
+      return `Restored: ${taskLine(write.task, now(), timeZone)} [${write.task.board} / ${write.task.list}]${describeWrite(write.result)}`;
+    } catch (err) {
+      if (err instanceof TaskInputError) return err.message;
+      throw err;
+    }
+  });
+}
+
+function undoKey(): string {
+  return nextEffectKey('board:undo') ?? `undo:${randomUUID()}`;
+}
+

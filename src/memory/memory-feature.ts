@@ -1,0 +1,92 @@
+import { Composer } from 'grammy';
+import type { Feature, FeatureDeps } from '../app/index.js';
+import type { ApprovalService } from '../approvals/index.js';
+import { sendText, type BotContext } from '../channels/telegram/index.js';
+import type { ContextProvider } from '../context/index.js';
+import type { ToolRegistry } from '../tools/index.js';
+import { buildMemoryService } from './build-memory-service.js';
+import { memoryCommands, registerForgetApproval } from './memory-commands.js';
+import { memoryContextProvider } from './memory-context.js';
+import type { MemoryService } from './memory-service.js';
+import { registerMemoryTools } from './memory-tools.js';
+
+export interface MemoryFeatureDeps extends FeatureDeps {
+  tools: ToolRegistry;
+  approvals: ApprovalService;
+}
+
+export interface MemoryFeature {
+  feature: Feature;
+  contextProvider: ContextProvider;
+  service: MemoryService;
+}
+
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** Semantic memory: commands, tools, the `memory` context provider, status probes, expiry. */
+export function createMemoryFeature(deps: MemoryFeatureDeps): MemoryFeature {
+  const { config, db, api, registry, approvals, tools } = deps;
+  const log = deps.log.child({ part: 'memory' });
+  const built = buildMemoryService(config, db, log, {
+    notifyOwner: async (text) => {
+      const chatId = deps.ownerChatId();
+      if (chatId !== undefined) await sendText(api, chatId, text);
+    },
+  });
+  const { service } = built;
+  registerMemoryTools(tools, service, config.timeZone);
+  registerForgetApproval(approvals, service);
+  const composer = new Composer<BotContext>(memoryCommands({ service, approvals, registry, timeZone: config.timeZone, log }));
+
+  let pruneTimer: NodeJS.Timeout | undefined;
+  const prune = async (): Promise<void> => {
+    try {
+      await service.pruneExpired();
+    } catch (err) {
+      log.warn({ err }, 'pruning expired memories failed');
+    }
+  };
+
+  const feature: Feature = {
+    name: 'memory',
+    composer,
+    probes: [
+      {
+        name: 'Qdrant',
+        configured: config.qdrant !== undefined,
+        notConfiguredNote: 'not configured (embedded exact store)',
+        check: () => service.probeStore(),
+      },
+      {
+        name: `Embedding model (${config.embedding.model})`,
+        configured: true,
+        check: async () => {
+          const state = built.embedderState();
+          if (state.state === 'loaded') return { ok: true, detail: 'loaded' };
+          if (state.state === 'not-loaded') return { ok: true, detail: 'not loaded yet (loads on first use)' };
+          return { ok: false, detail: `unavailable: ${state.reason}` };
+        },
+      },
+    ],
+    statusLines: async () => {
+      const { live, unindexed } = await service.stats();
+      const parts = [`Memories: ${live}`];
+      if (unindexed > 0) parts.push(`${unindexed} waiting to be indexed in Qdrant`);
+      if (service.storeKind === 'embedded') parts.push((await service.probeStore()).detail);
+      return [parts.join(' · ')];
+    },
+    start: async () => {
+      // Not awaited: the index loads in the background so the bot answers at once.
+      service.start();
+      void prune();
+      pruneTimer = setInterval(() => void prune(), PRUNE_EVERY_MS);
+      pruneTimer.unref();
+    },
+    stop: async () => {
+      clearInterval(pruneTimer);
+      await service.stop();
+      await built.dispose();
+    },
+  };
+  return { feature, contextProvider: memoryContextProvider(service, config.timeZone, log), service };
+}

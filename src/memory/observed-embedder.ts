@@ -1,0 +1,34 @@
+import { EmbedderUnavailableError, type Embedder } from './embedder/index.js';
+
+/** What /status says about the embedding model. */
+export type EmbedderState = { state: 'not-loaded' } | { state: 'loaded' } | { state: 'unavailable'; reason: string };
+
+export interface ObservedEmbedder {
+  embedder: Embedder;
+  state(): EmbedderState;
+}
+
+/**
+ * Wraps an Embedder to remember how its last load went, without loading anything itself: the
+ * model loads on the first real use, so /status never pays for (or triggers) a load.
+ */
+export function observeEmbedder(inner: Embedder): ObservedEmbedder {
+  let current: EmbedderState = { state: 'not-loaded' };
+  return {
+    state: () => current,
+    embedder: {
+      modelName: inner.modelName,
+      dimensions: inner.dimensions,
+      async embed(texts) {
+        try {
+          const vectors = await inner.embed(texts);
+          current = { state: 'loaded' };
+          return vectors;
+        } catch (error) {
+          if (error instanceof EmbedderUnavailableError) current = { state: 'unavailable', reason: error.message };
+          throw error;
+        }
+      },
+    },
+  };
+}
