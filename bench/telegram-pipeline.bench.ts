@@ -292,8 +292,8 @@ function notes(
     '  one update at a time; the runner would overlap handlers (and, per the spine issue, lose or repeat updates on a crash).',
     '  Its RSS includes the `tsx` loader it runs under (openzero runs compiled JavaScript).',
     '- Per update openzero does what (a) does not: the batch insert into `inbox` with the offset (one transaction per',
-    '  getUpdates batch), an `outbox` claim before and a `sent` mark after the `sendMessage`, and marking the update done,',
-    '  so three database round trips per reply on top of the HTTP call. That is the price of zero loss.',
+    '  getUpdates batch), two synchronous appends to the delivery-receipt file around the `sendMessage`, and one statement',
+    '  that stores the reply in `outbox` and marks the update done. That is the price of zero loss.',
   ];
   if (pglite && pglite.perSecond / baseline < 0.5) {
     out.push(
@@ -302,10 +302,10 @@ function notes(
     );
   }
   if (postgres && Math.max(postgres.idleMb, postgres.idleRestartMb ?? 0) > 100) {
-    out.push('- PostgreSQL idle RSS over 100 MB: Node alone is ~40 MB; the loaded module graph (every feature, the LLM clients,', '  PGlite\'s JavaScript even when unused) accounts for most of the rest.');
+    out.push('- PostgreSQL idle RSS over 100 MB: Node alone is ~40 MB; the loaded module graph (grammY ~18 MB, kysely ~10 MB, pg, zod,', '  pino, the LLM clients, every feature) accounts for most of the rest. PGlite, transformers.js and the Qdrant client load only when used.');
   }
   if (postgres && postgres.perSecond / baseline < 0.5) {
-    out.push('- PostgreSQL misses the ratio: each reply waits for three committed writes (a synchronous WAL flush each).');
+    out.push('- PostgreSQL misses the ratio: each reply waits for a committed write (a synchronous WAL flush).');
   }
   const boot = (label: string, rows: ReadyResult[]): number | undefined => {
     const row = rows.find((r) => r.label.startsWith(label));
@@ -315,16 +315,15 @@ function notes(
   if (pgBoot !== undefined) {
     out.push(
       `- Start-up: about ${ms(pgBoot)} of every start passes before \`App.start\` begins (Node itself plus loading the`,
-      '  compiled modules: grammY, kysely, pg, PGlite, zod, pino, the LLM clients, every feature). That alone eats most of',
-      '  the 1.5 s budget on this machine; the rest is opening the database, checking migrations, getMe, setMyCommands and',
-      '  deleteWebhook.',
+      '  compiled modules: grammY, kysely, pg, zod, pino, the LLM clients, every feature); the rest is opening the database,',
+      '  checking migrations, getMe, setMyCommands and deleteWebhook.',
     );
   }
   out.push(
-    '- PGlite opens a data dir by starting PostgreSQL inside WebAssembly; a fresh dir also runs initdb there, which grows',
-    `  the WebAssembly heap (idle ${pglite ? mb(pglite.idleMb) : '?'} after a fresh start), and WebAssembly memory is never returned to the`,
-    '  OS, so a first start stays that big until restarted' +
-      (pglite?.idleRestartMb === undefined ? '.' : `; restarted on the existing dir it idles at ${mb(pglite.idleRestartMb)}.`),
+    '- PGlite opens a data dir by starting PostgreSQL inside WebAssembly (its heap starts at 128 MB, the minimum the build',
+    '  allows). A fresh dir is created by initdb in a short-lived child process, because initdb grows the WebAssembly heap to',
+    `  ~700 MB and WebAssembly memory is never returned; the daemon then opens the existing dir (idle ${pglite ? mb(pglite.idleMb) : '?'} after a fresh`,
+    '  start' + (pglite?.idleRestartMb === undefined ? ').' : `, ${mb(pglite.idleRestartMb)} after a restart).`),
   );
   if (skipped) out.push(`- ${skipped}`);
   return out;

@@ -63,3 +63,11 @@ describe('.env.example', () => {
     for (const match of compose.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)) expect(documented, match[1]).toContain(match[1]);
   });
 });
+
+describe('README.md', () => {
+  it('has a configuration table row for every variable of the config schema', () => {
+    const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../README.md'), 'utf8');
+    const missing = Object.keys(envSchema.shape).filter((key) => !readme.includes(`| \`${key}\` |`));
+    expect(missing).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ContextItem } from '../context/index.js';
 import { WatchedFile } from './watched-file.js';
+import { formatNow } from '../tools/builtin/current-time.js';
 
 /** Where the persona and the owner's background live, relative to the working directory. */
 export interface PersonaPaths {
@@ -40,7 +41,7 @@ export class SystemPrompt {
     const aboutMe = stripComments((await this.#aboutMe.read()) ?? '');
     const sections = [character];
     if (aboutMe) sections.push(`## About your owner (their own notes)\n\n${aboutMe}`);
-    sections.push(`## Now\n\nIt is ${formatMoment(parts.now, parts.timeZone)}.`);
+    sections.push(`## Now\n\nIt is ${formatNow(parts.now, parts.timeZone)}.`);
     if (parts.paused) {
       sections.push('## Paused\n\nThe owner has paused all actions (/pause): tools that change anything will not run. Say so when it matters; /resume lifts it.');
     }
@@ -58,19 +59,6 @@ export class SystemPrompt {
 
 function stripComments(text: string): string {
   return text.replace(/<!--[\s\S]*?-->/g, '').replace(/\n{3,}/g, '\n\n').trim();
-}
-
-export function formatMoment(date: Date, timeZone: string): string {
-  const text = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'long',
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(date);
-  return `${text} (${timeZone})`;
 }
 
 export function formatDay(date: Date, timeZone: string): string {

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -65,6 +68,10 @@ async function openEmbedded(dataDir: string, log: Logger): Promise<OpenDatabase>
   fs.mkdirSync(dataDir, { recursive: true });
   const releaseLock = acquireDirLock(dataDir);
   try {
+    if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+      await initEmbeddedInChild(dataDir);
+      log.info({ dataDir }, 'embedded database created');
+    }
     const { PGlite } = await import('@electric-sql/pglite');
     const pglite = await PGlite.create({
       dataDir,
@@ -89,6 +96,28 @@ async function openEmbedded(dataDir: string, log: Logger): Promise<OpenDatabase>
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new DatabaseOpenError(`Cannot open the embedded database in ${dataDir}: ${reason}`, { cause });
   }
+}
+
+/**
+ * initdb inside PGlite grows its WebAssembly heap to ~700 MB, and WebAssembly memory
+ * is never given back to the system: run it in a short-lived child process, so the
+ * daemon itself only ever opens an existing folder (~200 MB).
+ */
+async function initEmbeddedInChild(dataDir: string): Promise<void> {
+  const script = [
+    `const loaded = await import(${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href)});`,
+    'const PGlite = loaded.PGlite ?? loaded.default.PGlite;',
+    `const db = await PGlite.create({ dataDir: process.env.OZ_PGLITE_DIR, startParams: [...PGlite.defaultStartParams, ...JSON.parse(process.env.OZ_PGLITE_SETTINGS)] });`,
+    'await db.close();',
+  ].join('\n');
+  await new Promise<void>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { env: { ...process.env, OZ_PGLITE_DIR: dataDir, OZ_PGLITE_SETTINGS: JSON.stringify(PGLITE_SETTINGS) }, timeout: 300_000 },
+      (err, _stdout, stderr) => (err ? reject(new Error(`initdb failed: ${stderr.trim() || err.message}`)) : resolve()),
+    );
+  });
 }
 
 /**

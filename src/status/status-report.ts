@@ -36,8 +36,12 @@ export function renderStatus(facts: StatusFacts): string {
   if (facts.paused !== undefined) lines.push(`Proactive actions: ${facts.paused ? 'paused (/resume)' : 'running'}`);
   lines.push('', 'Services:');
   for (const service of facts.services) {
-    const state = service.state === 'not-configured' ? 'not configured' : service.state === 'ok' ? 'reachable' : 'unreachable';
-    lines.push(`${icon[service.state]} ${service.name}: ${state}${service.detail && service.state !== 'not-configured' ? ` (${service.detail})` : service.state === 'not-configured' && service.detail !== 'not configured' ? ` (${service.detail})` : ''}`);
+    if (service.state === 'not-configured') {
+      lines.push(`${icon[service.state]} ${service.name}: ${service.detail || 'not configured'}`);
+      continue;
+    }
+    const state = service.state === 'ok' ? 'reachable' : 'unreachable';
+    lines.push(`${icon[service.state]} ${service.name}: ${state}${service.detail ? ` (${service.detail})` : ''}`);
   }
   return lines.join('\n');
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeOllama } from '../fakes/ollama.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/index.js';
 import { baseEnv, startDaemon, stopDaemon, type DaemonProcess } from '../support/daemon.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
@@ -128,6 +129,25 @@ describe.each(databaseKinds())('the daemon on %s', (kind) => {
     expect(last.payload.parse_mode).toBeUndefined();
     expect(String(last.payload.text)).toContain('/status — ');
     expect(String(last.payload.text)).not.toContain('<b>');
+  });
+
+  it('splits a long model answer into several messages, each within Telegram\'s limit, losing nothing', async () => {
+    const ollama = await startFakeOllama({ models: ['llama3.2:3b'] });
+    try {
+      const paragraphs = Array.from({ length: 40 }, (_, i) => `Step ${i}: **bold** <tag> & ${'detail '.repeat(45)}`.trim());
+      ollama.script({ text: paragraphs.join('\n\n'), chunks: 20 });
+      const d = launch({ OLLAMA_BASE_URL: ollama.url });
+      await ready(d);
+      telegram.sendText(OWNER, 'Give me the full plan');
+      await telegram.waitFor((fake) => fake.botMessages(OWNER.id).filter((m) => m.text.includes('Step 39:')).length > 0, 30_000);
+      const messages = telegram.botMessages(OWNER.id).filter((m) => !m.deleted && /Step \d+:/.test(m.text));
+      expect(messages.length).toBeGreaterThanOrEqual(3);
+      for (const message of messages) expect(message.text.length).toBeLessThanOrEqual(4096);
+      const all = messages.map((m) => m.text).join('\n');
+      for (let i = 0; i < 40; i += 1) expect(all).toContain(`Step ${i}: bold <tag> &`);
+    } finally {
+      await ollama.close();
+    }
   });
 
   it('answers /health, and exits 0 on SIGTERM', async () => {

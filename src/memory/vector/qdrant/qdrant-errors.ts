@@ -1,4 +1,3 @@
-import { QdrantClientTimeoutError } from '@qdrant/js-client-rest';
 import { VectorStoreError, type VectorStoreOperation } from '../vector-store.js';
 import { QdrantErrorBody, QdrantHttpFailure } from './qdrant-schemas.js';
 
@@ -35,7 +34,8 @@ export function toVectorStoreError(error: unknown, operation: VectorStoreOperati
   const make = (kind: VectorStoreError['kind'], message: string): VectorStoreError =>
     new VectorStoreError({ kind, store: 'qdrant', operation, message, cause: error });
   if (error instanceof VectorStoreError) return error;
-  if (error instanceof QdrantClientTimeoutError) return make('timeout', `request timed out (collection ${collection})`);
+  // Matched by name: importing the class would load the whole client at start-up.
+  if (error instanceof Error && error.name === 'QdrantClientTimeoutError') return make('timeout', `request timed out (collection ${collection})`);
   const status = httpStatusOf(error);
   if (status !== undefined) {
     const detail = qdrantMessageOf(error) ?? `HTTP ${status}`;

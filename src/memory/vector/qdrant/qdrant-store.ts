@@ -1,4 +1,4 @@
-import { QdrantClient } from '@qdrant/js-client-rest';
+import type { QdrantClient } from '@qdrant/js-client-rest';
 import type { Logger } from '../../../log/index.js';
 import { canonicalPointId } from '../point-id.js';
 import { VectorStoreError, type VectorStore, type VectorStoreOperation } from '../vector-store.js';
@@ -23,7 +23,10 @@ const PAYLOAD_INDEXES = [
 /** Qdrant behind the VectorStore port (REST, `@qdrant/js-client-rest` 1.18). */
 export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
   const { collection, log } = options;
-  const client = new QdrantClient({
+  // Loaded on first use: the client pulls in an HTTP stack a daemon without Qdrant never needs.
+  let loaded: Promise<QdrantClient> | undefined;
+  const client = (): Promise<QdrantClient> =>
+    (loaded ??= import('@qdrant/js-client-rest').then(({ QdrantClient: Client }) => new Client({
     url: options.url,
     timeout: options.timeoutMs,
     // The constructor would otherwise fire an unawaited GET / and console.warn on a version
@@ -32,7 +35,7 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
     // Passed as a header rather than `apiKey`: the SDK console.warns whenever `apiKey` goes over
     // plain http, which is how Qdrant is reached inside the compose network. Same header on the wire.
     headers: options.apiKey ? { 'api-key': options.apiKey } : {},
-  });
+  })));
 
   async function run<T>(operation: VectorStoreOperation, call: () => Promise<T>): Promise<T> {
     try {
@@ -60,17 +63,17 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
         throw rejected('ensureReady', `dimensions must be a positive integer, got ${dimensions}`);
       }
       await run('ensureReady', async () => {
-        const { exists } = await client.collectionExists(collection);
+        const { exists } = await (await client()).collectionExists(collection);
         if (!exists) {
           try {
-            await client.createCollection(collection, { vectors: { size: dimensions, distance: 'Cosine' } });
+            await (await client()).createCollection(collection, { vectors: { size: dimensions, distance: 'Cosine' } });
             log.info({ collection, dimensions }, 'qdrant collection created');
           } catch (error) {
             // Another instance (or a retry) created it between our check and our create.
             if (httpStatusOf(error) !== 409) throw error;
           }
         }
-        const info = QdrantCollectionVectors.safeParse(await client.getCollection(collection));
+        const info = QdrantCollectionVectors.safeParse(await (await client()).getCollection(collection));
         if (!info.success) throw malformed('ensureReady', 'collection info', info.error);
         const vectors = info.data.config.params.vectors;
         if (vectors === undefined || vectors.size !== dimensions || vectors.distance !== 'Cosine') {
@@ -79,7 +82,7 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
         }
         // Creating an index that already exists with the same schema is a no-op in Qdrant.
         for (const index of PAYLOAD_INDEXES) {
-          await client.createPayloadIndex(collection, { ...index, wait: true });
+          await (await client()).createPayloadIndex(collection, { ...index, wait: true });
         }
       });
     },
@@ -91,13 +94,13 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
         if (id === undefined) throw rejected('upsert', `point id ${JSON.stringify(point.id)} is not a UUID`);
         return { id, vector: Array.from(point.vector), payload: { ...point.payload } };
       });
-      await run('upsert', () => client.upsert(collection, { wait: true, points: body }));
+      await run('upsert', async () => (await client()).upsert(collection, { wait: true, points: body }));
     },
 
     async search(vector, limit, minScore) {
       if (limit <= 0) return [];
-      const answer = await run('search', () =>
-        client.query(collection, {
+      const answer = await run('search', async () =>
+        (await client()).query(collection, {
           query: Array.from(vector),
           limit,
           ...(minScore === undefined ? {} : { score_threshold: minScore }),
@@ -113,11 +116,11 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
     async delete(ids) {
       const points = ids.map((id) => canonicalPointId(id)).filter((id): id is string => id !== undefined);
       if (points.length === 0) return;
-      await run('delete', () => client.delete(collection, { wait: true, points }));
+      await run('delete', async () => (await client()).delete(collection, { wait: true, points }));
     },
 
     async count() {
-      const answer = await run('count', () => client.count(collection, { exact: true }));
+      const answer = await run('count', async () => (await client()).count(collection, { exact: true }));
       const parsed = QdrantCount.safeParse(answer);
       if (!parsed.success) throw malformed('count', 'count', parsed.error);
       return parsed.data.count;
@@ -125,15 +128,15 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
 
     async clear() {
       // An empty filter matches every point; the collection, its config and payload indexes stay.
-      await run('clear', () => client.delete(collection, { wait: true, filter: {} }));
+      await run('clear', async () => (await client()).delete(collection, { wait: true, filter: {} }));
     },
 
     async probe() {
       try {
-        const version = QdrantVersion.safeParse(await client.versionInfo());
+        const version = QdrantVersion.safeParse(await (await client()).versionInfo());
         if (!version.success) return { ok: false, detail: 'qdrant answered GET / with something unexpected' };
         // GET / is exempt from API-key checks in Qdrant, so ask an authenticated endpoint too.
-        const { exists } = await client.collectionExists(collection);
+        const { exists } = await (await client()).collectionExists(collection);
         return {
           ok: exists,
           detail: `qdrant ${version.data.version}, collection ${collection} ${exists ? 'exists' : 'missing'}`,
