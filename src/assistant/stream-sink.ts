@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Api } from 'grammy';
 import type { Logger } from '../log/index.js';
 import { editText, sendText } from '../channels/telegram/index.js';
@@ -60,6 +61,9 @@ export class StreamSink {
     if (this.#messageId !== undefined) {
       const chunks = renderForTelegram(answer).html;
       if (chunks.length <= 1) {
+        // The final edit counts against Telegram's edit rate like any frame before it.
+        const wait = this.#lastShownAt + this.#options.editIntervalMs - Date.now();
+        if (wait > 0) await sleep(wait);
         await editText(api, chatId, this.#messageId, answer);
         return;
       }
@@ -106,6 +110,11 @@ export class StreamSink {
       if (this.#closed) return;
       const text = partial(this.#text);
       if (text === '' || text === this.#shown) return;
+      // A frame that queued behind a slow call still respects the interval.
+      if (Date.now() < this.#lastShownAt + this.#interval()) {
+        this.#schedule();
+        return;
+      }
       this.#lastShownAt = Date.now();
       await this.#show(text);
       this.#shown = text;

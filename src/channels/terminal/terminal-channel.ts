@@ -170,14 +170,21 @@ export class TerminalChannel {
     this.#draft = { id, printed: text };
   }
 
-  /** Closes a streamed draft; true when the final message says what was already shown. */
+  /**
+   * Closes a streamed draft; true when the final message continues what was already shown, in
+   * which case only the rest (e.g. a note under the answer) is written, so the answer appears once.
+   */
   #endDraft(final: string): boolean {
     const draft = this.#draft;
     if (!draft) return false;
     this.#draft = undefined;
-    this.#write('\n');
-    if (final.trim() === draft.printed.trim()) return true;
-    return false;
+    const shown = draft.printed.trimEnd();
+    if (!final.startsWith(shown)) {
+      this.#write('\n');
+      return false;
+    }
+    this.#write(`${final.slice(shown.length).trimEnd()}\n`);
+    return true;
   }
 
   #showButtons(markup: unknown, messageId: number): void {
