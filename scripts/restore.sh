@@ -58,49 +58,8 @@ done
 [[ -n "$archive" ]] || { echo "restore: which archive? (ls backups/)" >&2; usage >&2; exit 2; }
 [[ -f "$archive" ]] || die "no such archive: $archive"
 
-ROOT="${OPENZERO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
-
-# Value of KEY: the environment wins over .env, as with dotenv in the daemon.
-setting() {
-  local key="$1" fallback="${2:-}" line value
-  if [[ -n "${!key:-}" ]]; then
-    printf '%s' "${!key}"
-    return
-  fi
-  if [[ -f "$ROOT/.env" ]]; then
-    line="$(grep -E "^[[:space:]]*(export[[:space:]]+)?${key}=" "$ROOT/.env" | tail -n 1 || true)"
-    if [[ -n "$line" ]]; then
-      value="${line#*=}"
-      value="${value%$'\r'}"
-      if [[ "$value" =~ ^\"(.*)\"[[:space:]]*$ || "$value" =~ ^\'(.*)\'[[:space:]]*$ ]]; then
-        value="${BASH_REMATCH[1]}"
-      else
-        value="${value%%[[:space:]]#*}"
-        value="${value%"${value##*[![:space:]]}"}"
-      fi
-      if [[ -n "$value" ]]; then
-        printf '%s' "$value"
-        return
-      fi
-    fi
-  fi
-  printf '%s' "$fallback"
-}
-
-absolute() {
-  case "$1" in
-    /*) printf '%s' "$1" ;;
-    *) printf '%s/%s' "$ROOT" "${1#./}" ;;
-  esac
-}
-
-lock_holder() {
-  local lock="$1" pid
-  [[ -f "$lock" ]] || return 0
-  pid="$(tr -dc '0-9' < "$lock")"
-  [[ -n "$pid" && "$pid" != 0 ]] || return 0
-  if kill -0 "$pid" 2>/dev/null || [[ -d "/proc/$pid" ]]; then printf '%s' "$pid"; fi
-}
+# shellcheck source=scripts/settings.sh
+source "$(dirname "${BASH_SOURCE[0]}")/settings.sh"
 
 DATABASE_URL="$(setting DATABASE_URL)"
 DATA_DIR="$(absolute "$(setting DATA_DIR ./data)")"
