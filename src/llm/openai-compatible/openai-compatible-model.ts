@@ -1,4 +1,5 @@
-import { OpenAI } from 'openai';
+import type * as OpenAiSdk from 'openai';
+import type { OpenAI } from 'openai';
 import type { Logger } from '../../log/index.js';
 import type { ChatRequest, ChatResult, LanguageModel, ProbeResult } from '../language-model.js';
 import { LlmError } from '../llm-error.js';
@@ -31,8 +32,12 @@ export function createOpenAiCompatibleModel(options: OpenAiCompatibleModelOption
   const provider = options.provider ?? providerNameFromUrl(baseUrl);
   const settings = options.settingNames ?? DEFAULT_SETTING_NAMES;
 
-  function clientFor(fetchImpl: typeof fetch, timeoutMs: number): OpenAI {
-    return new OpenAI({
+  // The SDK is loaded on the first /think: most installations never configure a cloud model.
+  let sdkLoading: Promise<typeof OpenAiSdk> | undefined;
+  const loadSdk = (): Promise<typeof OpenAiSdk> => (sdkLoading ??= import('openai'));
+
+  function clientFor(sdk: typeof OpenAiSdk, fetchImpl: typeof fetch, timeoutMs: number): OpenAI {
+    return new sdk.OpenAI({
       baseURL: baseUrl,
       apiKey: options.apiKey,
       // Retry decisions belong to the caller (LlmError.retryable); the SDK must not resend bytes
@@ -96,7 +101,8 @@ export function createOpenAiCompatibleModel(options: OpenAiCompatibleModelOption
             return baseFetch(input, init);
           };
     const metered = createMeteredFetch({ baseFetch: guardedFetch });
-    const client = clientFor(metered.fetch, options.timeoutMs);
+    const sdk = await loadSdk();
+    const client = clientFor(sdk, metered.fetch, options.timeoutMs);
     const started = Date.now();
     try {
       const stream = await client.chat.completions.create(params, { signal: deadline.signal });
@@ -166,7 +172,7 @@ export function createOpenAiCompatibleModel(options: OpenAiCompatibleModelOption
       if (error instanceof DeltaCallbackError) throw error.cause;
       // The SDK wraps what fetch threw; a refusal must surface as itself.
       if (refused) throw refuseDifferentBody();
-      const llmError = toOpenAiError(error, errorContext(deadline.cause, options.timeoutMs));
+      const llmError = toOpenAiError(sdk, error, errorContext(deadline.cause, options.timeoutMs));
       log.warn({ provider, model, kind: llmError.kind, status: llmError.status, ms: Date.now() - started, bytesSent: metered.bytesSent, err: llmError }, 'llm chat failed');
       throw llmError;
     } finally {
@@ -177,14 +183,15 @@ export function createOpenAiCompatibleModel(options: OpenAiCompatibleModelOption
   async function probe(): Promise<ProbeResult> {
     const probeTimeoutMs = Math.min(options.timeoutMs, 10_000);
     const deadline = startCallDeadline({ requestTimeoutMs: probeTimeoutMs });
-    const client = clientFor(options.fetch ?? globalThis.fetch, probeTimeoutMs);
+    const sdk = await loadSdk();
+    const client = clientFor(sdk, options.fetch ?? globalThis.fetch, probeTimeoutMs);
     try {
       const page = await client.models.list({ signal: deadline.signal });
       const listed = page.data.some((entry) => OpenAiModelEntry.safeParse(entry).data?.id === model);
       if (listed) return { ok: true, detail: `${provider} is reachable; ${model} is available` };
       return { ok: false, detail: `${provider} is reachable but does not list ${model}: check ${settings.model}` };
     } catch (error) {
-      const llmError = toOpenAiError(error, errorContext(deadline.cause, probeTimeoutMs));
+      const llmError = toOpenAiError(sdk, error, errorContext(deadline.cause, probeTimeoutMs));
       return { ok: false, detail: `${llmError.message}: ${llmError.hint}` };
     } finally {
       deadline.dispose();

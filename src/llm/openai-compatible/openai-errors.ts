@@ -1,4 +1,4 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type * as OpenAiSdk from 'openai';
 import { LlmError } from '../llm-error.js';
 import type { AbortCause } from '../call-deadline.js';
 import { classifyNetworkError, networkErrorCode } from '../network-error.js';
@@ -28,7 +28,8 @@ export interface OpenAiErrorContext {
 }
 
 /** Maps anything the openai SDK or the network threw to an LlmError with a fix in words. */
-export function toOpenAiError(error: unknown, context: OpenAiErrorContext): LlmError {
+export function toOpenAiError(sdk: typeof OpenAiSdk, error: unknown, context: OpenAiErrorContext): LlmError {
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = sdk;
   if (error instanceof LlmError) return error;
   const { provider, baseUrl, model, settings } = context;
   const base = { provider, model, cause: error };
