@@ -1,9 +1,10 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Api } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Config } from '../config/index.js';
-import { appliedMigrations, migrateToLatest, openDatabase, type OpenDatabase } from '../db/index.js';
+import { acquirePidLock, appliedMigrations, migrateToLatest, openDatabase, type OpenDatabase } from '../db/index.js';
 import { scrubSecrets, type Logger } from '../log/index.js';
 import { createEffectJournal, ReceiptLog, type EffectJournal } from '../outbox/index.js';
 import { countPending, pendingItems, UpdateDispatcher } from '../updates/index.js';
@@ -58,6 +59,7 @@ export class App {
   #stopRetention: (() => void) | undefined;
   #features: Feature[] = [];
   #receipts: ReceiptLog | undefined;
+  #releaseInstanceLock: (() => void) | undefined;
   #journal: EffectJournal | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -71,6 +73,12 @@ export class App {
 
   async start(): Promise<void> {
     const { config, log } = this.#options;
+    // One daemon per data folder: its delivery receipts (and PGlite, when embedded) live there.
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    this.#releaseInstanceLock = acquirePidLock(
+      path.join(config.dataDir, 'openzero.pid'),
+      (pid) => new StartupError(`Another openzero process (pid ${pid}) is running with DATA_DIR ${config.dataDir}. Stop it first, or give this one its own DATA_DIR.`),
+    );
     const database = await openDatabase(config.database, log.child({ part: 'db' }));
     this.#database = database;
     const { db } = database;
@@ -220,6 +228,7 @@ export class App {
     await this.#health?.close();
     this.#receipts?.close();
     await this.#database?.close().catch((err: unknown) => log.warn({ err }, 'database close failed'));
+    this.#releaseInstanceLock?.();
     log.info('openzero stopped');
   }
 

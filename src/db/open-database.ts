@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { Database } from './database.js';
+import { acquirePidLock } from './pid-lock.js';
 import { pgliteDialect } from './pglite-dialect.js';
 
 export type DatabaseKind = 'embedded' | 'postgres';
@@ -66,7 +67,10 @@ async function openPostgres(url: string, log: Logger): Promise<OpenDatabase> {
 
 async function openEmbedded(dataDir: string, log: Logger): Promise<OpenDatabase> {
   fs.mkdirSync(dataDir, { recursive: true });
-  const releaseLock = acquireDirLock(dataDir);
+  // PGlite is a single-process database: two daemons on one folder would corrupt it.
+  const releaseLock = acquirePidLock(`${dataDir}.lock`, (pid) => new DatabaseOpenError(
+    `The embedded database in ${dataDir} is in use by another openzero process (pid ${pid}). Stop it first, or point DATA_DIR elsewhere.`,
+  ));
   try {
     if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
       await initEmbeddedInChild(dataDir);
@@ -118,39 +122,6 @@ async function initEmbeddedInChild(dataDir: string): Promise<void> {
       (err, _stdout, stderr) => (err ? reject(new Error(`initdb failed: ${stderr.trim() || err.message}`)) : resolve()),
     );
   });
-}
-
-/**
- * PGlite is a single-process database: two daemons on one data folder would corrupt it.
- * A pid file refuses the second one; a stale file from a crashed process is taken over.
- */
-function acquireDirLock(dataDir: string): () => void {
-  const lockPath = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.lock`);
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(lockPath, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(fs.readFileSync(lockPath, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-        throw new DatabaseOpenError(
-          `The embedded database in ${dataDir} is in use by another openzero process (pid ${holder}). Stop it first, or point DATA_DIR elsewhere.`,
-        );
-      }
-      fs.rmSync(lockPath, { force: true });
-    }
-  }
-  throw new DatabaseOpenError(`Cannot lock the embedded database folder ${dataDir}.`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function redactUrl(url: string): string {

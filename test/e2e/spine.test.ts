@@ -187,6 +187,22 @@ describe('start-up checks', () => {
     }
   });
 
+  it('refuses a second daemon on the same data folder while the first runs', async () => {
+    const database = await createTestDatabase('pglite');
+    try {
+      const first = startDaemon(baseEnv({ TERMINAL: 'on', ...database.env }));
+      await first.waitForText('Terminal channel', 60_000);
+      const second = startDaemon(baseEnv({ TERMINAL: 'on', ...database.env }));
+      const { code } = await second.exited;
+      expect(code).toBe(1);
+      expect(second.stderr()).toContain(`Another openzero process (pid ${first.child.pid}) is running with DATA_DIR`);
+      first.child.stdin.end();
+      expect((await first.exited).code).toBe(0);
+    } finally {
+      await database.drop();
+    }
+  });
+
   it('reports every bad setting at once, by name, before anything starts', async () => {
     const d = startDaemon(
       baseEnv({ TELEGRAM_BOT_TOKEN: 'nonsense', HEALTH_PORT: '99999', USER_TIMEZONE: 'Mars/Olympus', DATABASE_URL: 'mysql://x', DEEP_THINK_MODEL: 'gpt' }),
