@@ -94,16 +94,8 @@ export async function insertMemory(db: DbOrTx, row: NewMemoryRow): Promise<Memor
   return toMemory(inserted);
 }
 
-export interface MemoryRewrite {
-  text: string;
-  source: MemorySource;
-  sourceRef: string | null;
-  expiresAt: Date | null;
-  embeddingModel: string;
-  vector: Float32Array;
-  now: Date;
-  indexedAt: Date | null;
-}
+/** A memory's new content: everything a new row has but its id. */
+export type MemoryRewrite = Omit<NewMemoryRow, 'id'>;
 
 /** Replaces a memory's content (a near-duplicate or an undo); keeps id and created_at. Undefined when it is gone. */
 export async function rewriteMemory(db: DbOrTx, id: string, change: MemoryRewrite): Promise<Memory | undefined> {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollama.js';
 import { startFakeTelegram, type FakeTelegram, type RecordedCall, type StoredMessage, type TgChat } from '../fakes/telegram/index.js';
-import { baseEnv, startDaemon, stopDaemon, type DaemonProcess } from '../support/daemon.js';
+import { baseEnv, startDaemon, stopDaemon, type DaemonProcess, telegramEnv, waitUntilReady } from '../support/daemon.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { botMessageMatching, OWNER, withText } from './assistant-support.js';
 
@@ -72,15 +72,13 @@ describe('streaming answers (pglite)', () => {
   async function launch(extra: Record<string, string> = {}): Promise<DaemonProcess> {
     daemon = startDaemon(
       baseEnv({
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        TELEGRAM_OWNER_ID: String(OWNER.id),
+        ...telegramEnv(telegram, OWNER.id),
         OLLAMA_BASE_URL: ollama.url,
         ...database.env,
         ...extra,
       }),
     );
-    await daemon.waitForLog((line) => line.msg === 'openzero is ready', 60_000);
+    await waitUntilReady(daemon, 60_000);
     return daemon;
   }
 

@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/log/index.js';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollama.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai.js';
 import { startFakeTelegram, type FakeTelegram, type StoredMessage } from '../fakes/telegram/index.js';
-import { baseEnv, startDaemon, stopDaemon, type DaemonProcess } from '../support/daemon.js';
+import { baseEnv, startDaemon, stopDaemon, type DaemonProcess, telegramEnv, waitUntilReady } from '../support/daemon.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
 import { botMessageMatching, buttonData, messagesOf, OWNER, withText } from './assistant-support.js';
 
@@ -74,9 +74,7 @@ describe.each(databaseKinds())('deep think on %s', (kind) => {
   async function launch(extra: Record<string, string> = {}): Promise<DaemonProcess> {
     daemon = startDaemon(
       baseEnv({
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        TELEGRAM_OWNER_ID: String(OWNER.id),
+        ...telegramEnv(telegram, OWNER.id),
         OLLAMA_BASE_URL: ollama.url,
         DEEP_THINK_BASE_URL: cloud.baseUrl,
         DEEP_THINK_API_KEY: API_KEY,
@@ -85,7 +83,7 @@ describe.each(databaseKinds())('deep think on %s', (kind) => {
         ...extra,
       }),
     );
-    await daemon.waitForLog((line) => line.msg === 'openzero is ready', 60_000);
+    await waitUntilReady(daemon, 60_000);
     return daemon;
   }
 
@@ -165,9 +163,9 @@ describe('deep think without configuration', () => {
     const telegram = await startFakeTelegram();
     const database = await createTestDatabase('pglite');
     const before = cloud.requests.length;
-    const d = startDaemon(baseEnv({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.apiRoot, TELEGRAM_OWNER_ID: String(OWNER.id), ...database.env }));
+    const d = startDaemon(baseEnv({ ...telegramEnv(telegram, OWNER.id), ...database.env }));
     try {
-      await d.waitForLog((line) => line.msg === 'openzero is ready', 60_000);
+      await waitUntilReady(d, 60_000);
       telegram.sendText(OWNER, '/think What next?');
       const reply = await botMessageMatching(telegram, withText('Deep think is not configured'));
       expect(reply.text).toContain('DEEP_THINK_BASE_URL');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollama.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/index.js';
-import { baseEnv, startDaemon, stopDaemon, type DaemonProcess } from '../support/daemon.js';
+import { baseEnv, startDaemon, stopDaemon, type DaemonProcess, telegramEnv, waitUntilReady } from '../support/daemon.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
 import { botMessageMatching, buttonData, callbackAnswers, messagesOf, OWNER, STRANGER, withText } from './assistant-support.js';
 
@@ -28,15 +28,13 @@ describe.each(databaseKinds())('chatting with Z on %s', (kind) => {
   async function launch(extra: Record<string, string> = {}): Promise<DaemonProcess> {
     daemon = startDaemon(
       baseEnv({
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        TELEGRAM_OWNER_ID: String(OWNER.id),
+        ...telegramEnv(telegram, OWNER.id),
         OLLAMA_BASE_URL: ollama.url,
         ...database.env,
         ...extra,
       }),
     );
-    await daemon.waitForLog((line) => line.msg === 'openzero is ready', 60_000);
+    await waitUntilReady(daemon, 60_000);
     return daemon;
   }
 
@@ -206,10 +204,10 @@ describe('chatting with Z when the model is not pulled', () => {
     const ollama = await startFakeOllama({ models: ['qwen2.5:7b'] });
     const database = await createTestDatabase('pglite');
     const d = startDaemon(
-      baseEnv({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.apiRoot, TELEGRAM_OWNER_ID: String(OWNER.id), OLLAMA_BASE_URL: ollama.url, ...database.env }),
+      baseEnv({ ...telegramEnv(telegram, OWNER.id), OLLAMA_BASE_URL: ollama.url, ...database.env }),
     );
     try {
-      await d.waitForLog((line) => line.msg === 'openzero is ready', 60_000);
+      await waitUntilReady(d, 60_000);
       telegram.sendText(OWNER, 'Hello?');
       const failure = await botMessageMatching(telegram, withText('not installed'));
       expect(failure.text).toContain('ollama pull llama3.2:3b');

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollama.js';
 import { startFakePlanka, type FakeCard, type FakePlanka } from '../fakes/planka.js';
 import { startFakeTelegram, type FakeTelegram, type StoredMessage } from '../fakes/telegram/index.js';
-import { baseEnv, startDaemon, stopDaemon, type DaemonProcess } from '../support/daemon.js';
+import { baseEnv, startDaemon, stopDaemon, type DaemonProcess, telegramEnv, waitUntilReady } from '../support/daemon.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
 import { botMessageMatching, buttonData, callbackAnswers, OWNER, STRANGER, withText } from './assistant-support.js';
 
@@ -57,9 +57,7 @@ describe.each(databaseKinds())('tasks on the board on %s', (kind) => {
   async function launch(extra: Record<string, string> = {}): Promise<DaemonProcess> {
     daemon = startDaemon(
       baseEnv({
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        TELEGRAM_OWNER_ID: String(OWNER.id),
+        ...telegramEnv(telegram, OWNER.id),
         OLLAMA_BASE_URL: ollama.url,
         PLANKA_BASE_URL: planka.url,
         PLANKA_API_KEY: API_KEY,
@@ -68,7 +66,7 @@ describe.each(databaseKinds())('tasks on the board on %s', (kind) => {
         ...extra,
       }),
     );
-    await daemon.waitForLog((line) => line.msg === 'openzero is ready', 60_000);
+    await waitUntilReady(daemon, 60_000);
     return daemon;
   }
 
@@ -196,11 +194,11 @@ describe('tasks and projects without Planka', () => {
     const telegram = await startFakeTelegram();
     const database = await createTestDatabase('pglite');
     const daemon = startDaemon(
-      baseEnv({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.apiRoot, TELEGRAM_OWNER_ID: String(OWNER.id), ...database.env }),
+      baseEnv({ ...telegramEnv(telegram, OWNER.id), ...database.env }),
     );
     const lastMessage = (fragment: string) => botMessageMatching(telegram, withText(fragment));
     try {
-      await daemon.waitForLog((line) => line.msg === 'openzero is ready', 60_000);
+      await waitUntilReady(daemon, 60_000);
       telegram.sendText(OWNER, '/tasks');
       await lastMessage('Planka is not configured, so tasks are kept here only. To use the board, set PLANKA_BASE_URL');
       // Ollama is down (port 9): the first board is used, and the owner is told why.

@@ -12,7 +12,7 @@ import { openDatabase } from '../../src/db/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { startFakeTelegram, type FakeTelegram, type TgChat } from '../fakes/telegram/index.js';
 import { seededRandom } from '../fixtures/minilm/prng.js';
-import { baseEnv, startDaemon, stopDaemon, type DaemonProcess } from '../support/daemon.js';
+import { baseEnv, startDaemon, stopDaemon, type DaemonProcess, telegramEnv, waitUntilReady } from '../support/daemon.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
 
 const OWNER = { id: 4242, first_name: 'Olive', username: 'olive' };
@@ -53,9 +53,7 @@ describe.each(databaseKinds())('kill -9 under load on %s', (kind) => {
   function launch(): DaemonProcess {
     const daemon = startDaemon(
       baseEnv({
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        TELEGRAM_OWNER_ID: String(OWNER.id),
+        ...telegramEnv(telegram, OWNER.id),
         TELEGRAM_OWNER_IN_GROUPS: 'true',
         LOG_LEVEL: 'info',
         ...database.env,
@@ -93,7 +91,7 @@ describe.each(databaseKinds())('kill -9 under load on %s', (kind) => {
     const distinctReplies = (): number => new Set(telegram.botMessages().map((message) => message.text)).size;
     const killPoints: number[] = [];
     let daemon = launch();
-    await daemon.waitForLog((line) => line.msg === 'openzero is ready', 30_000);
+    await waitUntilReady(daemon, 30_000);
     injectWave(0);
     for (let kill = 0; kill < KILLS; kill++) {
       // Somewhere among the replies still owed for what has been sent so far.
@@ -105,7 +103,7 @@ describe.each(databaseKinds())('kill -9 under load on %s', (kind) => {
       expect((await daemon.exited).signal).toBe('SIGKILL');
       injectWave(kill + 1);
       daemon = launch();
-      await daemon.waitForLog((line) => line.msg === 'openzero is ready', 30_000);
+      await waitUntilReady(daemon, 30_000);
     }
 
     // Let the last daemon finish and confirm everything to the fake, then stop it cleanly.

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startFakeQdrant, type FakeQdrant } from '../fakes/qdrant.js';
 import { startFakeTelegram, type FakeTelegram, type StoredMessage } from '../fakes/telegram/index.js';
 import { miniLmFixtureModelsDir, removeMiniLmFixtureModelsDir } from '../fixtures/minilm/generate.js';
-import { baseEnv, startDaemon, stopDaemon, type DaemonProcess } from '../support/daemon.js';
+import { baseEnv, startDaemon, stopDaemon, type DaemonProcess, telegramEnv, waitUntilReady } from '../support/daemon.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
 
 const OWNER = { id: 4242, first_name: 'Olive', username: 'olive' };
@@ -46,9 +46,7 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
   async function launch(extra: Record<string, string> = {}): Promise<DaemonProcess> {
     daemon = startDaemon(
       baseEnv({
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        TELEGRAM_OWNER_ID: String(OWNER.id),
+        ...telegramEnv(telegram, OWNER.id),
         MODELS_DIR: modelsDir,
         ALLOW_REMOTE_MODELS: 'false',
         ...(qdrant ? { QDRANT_URL: qdrant.url, QDRANT_API_KEY: 'qk', QDRANT_COLLECTION: 'memories' } : {}),
@@ -56,7 +54,7 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
         ...extra,
       }),
     );
-    await daemon.waitForLog((line) => line.msg === 'openzero is ready', 60_000);
+    await waitUntilReady(daemon, 60_000);
     return daemon;
   }
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeOllama } from '../fakes/ollama.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/index.js';
-import { baseEnv, startDaemon, stopDaemon, type DaemonProcess } from '../support/daemon.js';
+import { baseEnv, startDaemon, stopDaemon, type DaemonProcess, telegramEnv, waitUntilReady } from '../support/daemon.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
 
 const OWNER = { id: 4242, first_name: 'Olive', username: 'olive' };
@@ -27,9 +27,7 @@ describe.each(databaseKinds())('the daemon on %s', (kind) => {
   function launch(extra: Record<string, string> = {}): DaemonProcess {
     daemon = startDaemon(
       baseEnv({
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        TELEGRAM_OWNER_ID: String(OWNER.id),
+        ...telegramEnv(telegram, OWNER.id),
         ...database.env,
         ...extra,
       }),
@@ -37,7 +35,7 @@ describe.each(databaseKinds())('the daemon on %s', (kind) => {
     return daemon;
   }
 
-  const ready = (d: DaemonProcess) => d.waitForLog((line) => line.msg === 'openzero is ready', 60_000);
+  const ready = (d: DaemonProcess) => waitUntilReady(d, 60_000);
   const texts = (chatId: number) => telegram.botMessages(chatId).map((message) => message.text);
 
   it('answers the owner with /start, /help and /status, and registers the command menu', async () => {

@@ -128,3 +128,13 @@ export async function stopDaemon(daemon: DaemonProcess): Promise<void> {
   await daemon.exited;
   clearTimeout(timer);
 }
+
+/** Settings that point the daemon at a fake Bot API, with `ownerId` as its owner. */
+export function telegramEnv(telegram: { token: string; apiRoot: string }, ownerId: number): Record<string, string> {
+  return { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.apiRoot, TELEGRAM_OWNER_ID: String(ownerId) };
+}
+
+/** Resolves with the log line that says the daemon is polling. */
+export function waitUntilReady(daemon: DaemonProcess, timeoutMs = 60_000): Promise<LogLine> {
+  return daemon.waitForLog((line) => line.msg === 'openzero is ready', timeoutMs);
+}
