@@ -21,7 +21,7 @@ export interface BoardOp {
 export async function enqueueOp(db: DbOrTx, input: { taskId: number; op: BoardOpKind; payload: unknown; key: string; now: Date }): Promise<BoardOp> {
   const row = await db
     .insertInto('board_outbox')
-    .values({ task_id: input.taskId, op: input.op, payload: JSON.stringify(input.payload ?? {}), idempotency_key: input.key, next_attempt_at: input.now })
+    .values({ task_id: input.taskId, op: input.op, payload: JSON.stringify(input.payload ?? {}), idempotency_key: input.key, next_attempt_at: input.now, created_at: input.now })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .returningAll()
     .executeTakeFirst();

@@ -95,6 +95,11 @@ export class MemoryService {
   readonly #sync: IndexSync | undefined;
   #ready: Promise<void> | undefined;
 
+  /** The service's clock; expiry is judged by it, so tools set expiry from it too. */
+  now(): Date {
+    return this.#now();
+  }
+
   constructor(options: MemoryServiceOptions) {
     this.#db = options.db;
     this.#embedder = options.embedder;

@@ -23,7 +23,7 @@ export function registerMemoryTools(registry: ToolRegistry, service: MemoryServi
     args: z.object({ text: z.string().trim().min(1).max(4000), expires_in_days: z.number().int().min(1).max(3650).optional() }).strict(),
     describe: ({ text }) => `Remember: ${clipText(text, 80)}`,
     run: async ({ text, expires_in_days }, ctx) => {
-      const expiresAt = expires_in_days === undefined ? null : new Date(Date.now() + expires_in_days * 86_400_000);
+      const expiresAt = expires_in_days === undefined ? null : new Date(service.now().getTime() + expires_in_days * 86_400_000);
       try {
         const outcome = await service.add({ text, source: 'chat', sourceRef: ctx.idempotencyKey, expiresAt });
         if (outcome.kind === 'added') {

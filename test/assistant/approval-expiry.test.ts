@@ -50,7 +50,7 @@ describe('approval expiry', () => {
     now = new Date(now.getTime() + 15 * 60_000 + 1);
     const stop = service.startExpirySweep();
     try {
-      await telegram.waitFor((fake) => fake.message(OWNER.id, approval.messageId ?? 0)?.text.includes('Expired') ?? false, 10_000);
+      await telegram.waitFor((fake) => fake.message(OWNER.id, approval.messageId ?? 0)?.text.includes('Expired') ?? false);
     } finally {
       stop();
     }

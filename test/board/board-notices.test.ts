@@ -74,17 +74,17 @@ it('tells the owner once when queued writes keep failing, once when they land, a
 
   await board.feature.start?.();
   clock = new Date(clock.getTime() + 16 * 60_000);
-  await telegram.waitFor((fake) => fake.botMessages(OWNER_ID).length >= 1, 10_000);
+  await telegram.waitFor((fake) => fake.botMessages(OWNER_ID).length >= 1);
   expect(telegram.botMessages(OWNER_ID).map((m) => m.text)).toEqual([expect.stringMatching(/^Planka is still failing: 1 task change waiting \(.*cannot reach Planka.*\)\. I keep retrying\.$/)]);
 
   // Paused: the write still lands, the notice waits for /resume.
   await pause.set(true);
   await planka.up();
   clock = new Date(clock.getTime() + 60 * 60_000);
-  await telegram.waitFor(() => planka.state.cards.size === 1, 10_000);
+  await telegram.waitFor(() => planka.state.cards.size === 1);
   expect(telegram.botMessages(OWNER_ID)).toHaveLength(1);
   await pause.set(false);
-  await telegram.waitFor((fake) => fake.botMessages(OWNER_ID).length >= 2, 10_000);
+  await telegram.waitFor((fake) => fake.botMessages(OWNER_ID).length >= 2);
   expect(telegram.botMessages(OWNER_ID).at(-1)?.text).toBe('Planka is back: 1 queued task change applied.');
   expect(planka.state.cards.size).toBe(1);
 });

@@ -137,8 +137,9 @@ describe('streaming answers (pglite)', () => {
     ollama.hang();
     const sentAt = Date.now();
     telegram.sendText(OWNER, 'Are you awake?');
-    const failure = await botMessageMatching(telegram, withText('took too long'), 10_000);
-    expect(Date.now() - sentAt).toBeLessThan(5_000);
+    const failure = await botMessageMatching(telegram, withText('took too long'));
+    // Well under the 10 s default, so the setting took effect; loose enough for a loaded machine.
+    expect(Date.now() - sentAt).toBeLessThan(9_000);
     expect(failure.text).toContain('OLLAMA_CONNECT_TIMEOUT_SECONDS (now 1)');
     expect(failure.text).toContain('/retry');
     expect(failure.text).toContain('Nothing was sent to a cloud model');

@@ -25,6 +25,9 @@ import { UpdateQueue } from './update-queue.js';
 import { hasButton, privateChatOf, toUser, userTextMessage, type FakeUserInput } from './user-updates.js';
 import type { Payload, TgBotCommand, TgBotUser, TgChat, TgUpdate } from './wire-types.js';
 
+/** Default ceiling for waitFor: generous, because a loaded 2-core machine can take tens of seconds. */
+const WAIT_CEILING_MS = 30_000;
+
 export const DEFAULT_TOKEN = '123456789:AAFakeTokenForOpenZeroTests_0123456';
 
 export interface FakeTelegramOptions {
@@ -94,7 +97,7 @@ export interface FakeTelegram {
   rateLimit(method: string, retryAfterSeconds: number, times?: number): void;
   /** While on, every getUpdates answers 409 as if another instance were polling. */
   simulateConflict(on: boolean): void;
-  /** Resolves when `predicate(fake)` holds; rejects after timeoutMs listing recent calls. */
+  /** Resolves when `predicate(fake)` holds; rejects after timeoutMs (default 30 s: a loaded 2-core machine is slow) listing recent calls. */
   waitFor(predicate: (fake: FakeTelegram) => boolean, timeoutMs?: number): Promise<void>;
 }
 
@@ -426,7 +429,7 @@ class FakeTelegramServer implements FakeTelegram {
     this.state.simulateConflict = on;
   }
 
-  waitFor(predicate: (fake: FakeTelegram) => boolean, timeoutMs = 5000): Promise<void> {
+  waitFor(predicate: (fake: FakeTelegram) => boolean, timeoutMs = WAIT_CEILING_MS): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const finish = (): void => {
