@@ -16,6 +16,7 @@ import {
   createUpdateHandler,
   explainFatal,
   fallbacks,
+  IgnoredUpdates,
   offlineBotInfo,
   OwnerAuth,
   TelegramFatalError,
@@ -98,7 +99,9 @@ export class App {
     const terminal = this.#options.terminal
       ? new TerminalChannel({
           ...this.#options.terminal,
-          handle: (update) => handleUpdate(update),
+          handle: async (update) => {
+            await handleUpdate(update);
+          },
           userId: () => auth.ownerId ?? 0,
           onClose: () => this.#options.onTerminalClosed(),
         })
@@ -107,6 +110,7 @@ export class App {
     const isTerminal = (update: Update): boolean => terminal?.isTerminalUpdate(update) ?? false;
 
     const token = config.telegram.token;
+    const ignored = new IgnoredUpdates();
     const botInfo = token ? await fetchBotInfo(token, config.telegram.apiRoot, log) : offlineBotInfo();
     const bot = buildBot({
       token: token ?? '0:terminal-only',
@@ -119,6 +123,7 @@ export class App {
       outerTransformers: terminal ? [terminal.transformer()] : [],
       pollTimeoutSeconds: config.telegram.pollTimeoutSeconds,
       ownerInGroups: config.telegram.ownerInGroups,
+      ignored,
     });
 
     const registry = new CommandRegistry();
@@ -136,9 +141,9 @@ export class App {
     this.#features = this.#options.features(deps);
     bot.use(core);
     for (const feature of this.#features) if (feature.composer) bot.use(feature.composer);
-    bot.use(fallbacks());
+    bot.use(fallbacks(ignored));
 
-    const handleUpdate = createUpdateHandler(bot, auth, log.child({ part: 'handler' }), isTerminal);
+    const handleUpdate = createUpdateHandler(bot, auth, log.child({ part: 'handler' }), isTerminal, ignored);
     const dispatcher = new UpdateDispatcher({ db, journal, log: log.child({ part: 'dispatcher' }), handle: handleUpdate, concurrency: config.handlerConcurrency });
     this.#dispatcher = dispatcher;
 

@@ -2,15 +2,18 @@ import type { Update } from 'grammy/types';
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 import { runInEffectScope, type EffectJournal } from '../outbox/index.js';
-import { finishUpdate, type InboxItem } from './inbox-repo.js';
+import { finishUpdate, type InboxItem, type UpdateOutcome } from './inbox-repo.js';
 
 export interface DispatcherOptions {
   db: Db;
   log: Logger;
   /** Where the update's confirmed replies wait until they are stored with its outcome. */
   journal: EffectJournal;
-  /** Handles one update; throwing marks it failed (the handler already told the owner). */
-  handle: (update: Update) => Promise<void>;
+  /**
+   * Handles one update; throwing marks it failed (the handler already told the owner).
+   * 'ignored' (nobody it was for, nothing handled it) clears the stored update down to its id and kind.
+   */
+  handle: (update: Update) => Promise<'handled' | 'ignored' | void>;
   /** How many ordering keys (chats) run at once. */
   concurrency: number;
 }
@@ -112,8 +115,8 @@ export class UpdateDispatcher {
     const { log, handle } = this.#options;
     const scope = `update:${item.updateId}`;
     try {
-      await runInEffectScope(scope, () => handle(item.update));
-      await this.#finish(item, scope, { status: 'done' });
+      const result = await runInEffectScope(scope, () => handle(item.update));
+      await this.#finish(item, scope, { status: 'done', ignored: result === 'ignored' });
     } catch (err) {
       log.error({ err, updateId: item.updateId }, 'update handler failed');
       await this.#finish(item, scope, { status: 'failed', error: err instanceof Error ? err.message : String(err) });
@@ -123,7 +126,7 @@ export class UpdateDispatcher {
     }
   }
 
-  async #finish(item: InboxItem, scope: string, outcome: { status: 'done' } | { status: 'failed'; error: string }): Promise<void> {
+  async #finish(item: InboxItem, scope: string, outcome: UpdateOutcome): Promise<void> {
     const { db, journal, log } = this.#options;
     try {
       await finishUpdate(db, item.updateId, outcome, journal.receiptsOf(scope));

@@ -13,65 +13,119 @@ export interface InboxItem {
   update: Update;
 }
 
+/** An update the database refused even as text: kept as id, kind and reason, never handled. */
+export interface UnstorableUpdate {
+  updateId: number;
+  kind: string;
+  reason: string;
+}
+
+export interface StoredBatch {
+  /** Updates that were new (a redelivered update_id is ignored), in batch order. */
+  fresh: InboxItem[];
+  unstorable: UnstorableUpdate[];
+}
+
 /**
  * Stores a batch and the next getUpdates offset in one transaction. Only after
  * this resolves may the poller ask Telegram for `nextOffset`, which is what
  * confirms the batch to Telegram: an update is never confirmed before it is stored.
- * Returns the updates that were new (a redelivered update_id is ignored).
+ *
+ * Each update is kept as its JSON text, which holds what jsonb refuses (\u0000,
+ * unpaired surrogates) as escapes and parses back to the identical update. Should
+ * the database still refuse one row, the rows are stored one by one (each in its
+ * own savepoint) and the refused one is recorded as failed with the reason, so
+ * one poisoned update neither loses the others nor stops the offset.
  */
-export async function storeBatch(db: Db, updates: readonly Update[], nextOffset: number): Promise<InboxItem[]> {
-  if (updates.length === 0) return [];
+export async function storeBatch(db: Db, updates: readonly Update[], nextOffset: number): Promise<StoredBatch> {
+  if (updates.length === 0) return { fresh: [], unstorable: [] };
   return db.transaction().execute(async (trx) => {
-    const rows = updates.map((update) => ({
-      update_id: update.update_id,
-      chat_key: orderingKey(update),
-      kind: updateKind(update),
-      payload: JSON.stringify(update),
-    }));
+    let inserted: Set<number>;
+    const unstorable: UnstorableUpdate[] = [];
+    try {
+      inserted = await insertRows(trx, updates.map(inboxRow));
+    } catch {
+      inserted = new Set();
+      for (const update of updates) {
+        const row = inboxRow(update);
+        try {
+          for (const id of await insertRows(trx, [row])) inserted.add(id);
+        } catch (rowErr) {
+          const reason = errorText(rowErr);
+          unstorable.push({ updateId: update.update_id, kind: row.kind, reason });
+          await trx
+            .insertInto('inbox')
+            .values({ update_id: update.update_id, chat_key: row.chat_key, kind: row.kind, raw: null, status: 'failed', error: `not stored: ${reason}`.slice(0, 2000) })
+            .onConflict((oc) => oc.column('update_id').doNothing())
+            .execute();
+        }
+      }
+    }
+    await setSetting(trx, OFFSET_SETTING, String(nextOffset));
+    const fresh = updates
+      .filter((update) => inserted.has(update.update_id))
+      .map((update) => ({ updateId: update.update_id, key: orderingKey(update), update }));
+    return { fresh, unstorable };
+  });
+}
+
+function inboxRow(update: Update): { update_id: number; chat_key: string; kind: string; raw: string } {
+  return { update_id: update.update_id, chat_key: orderingKey(update), kind: updateKind(update), raw: JSON.stringify(update) };
+}
+
+/** Inserts inside a savepoint, so a refused row leaves the transaction usable. */
+async function insertRows(trx: DbOrTx, rows: Array<ReturnType<typeof inboxRow>>): Promise<Set<number>> {
+  await sql`savepoint inbox_rows`.execute(trx);
+  try {
     const inserted = await trx
       .insertInto('inbox')
       .values(rows)
       .onConflict((oc) => oc.column('update_id').doNothing())
       .returning('update_id')
       .execute();
-    await setSetting(trx, OFFSET_SETTING, String(nextOffset));
-    const fresh = new Set(inserted.map((row) => row.update_id));
-    return updates
-      .filter((update) => fresh.has(update.update_id))
-      .map((update) => ({ updateId: update.update_id, key: orderingKey(update), update }));
-  });
+    await sql`release savepoint inbox_rows`.execute(trx);
+    return new Set(inserted.map((row) => Number(row.update_id)));
+  } catch (err) {
+    await sql`rollback to savepoint inbox_rows`.execute(trx);
+    throw err;
+  }
+}
+
+function errorText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/\s+/g, ' ').trim().slice(0, 500) || 'unknown error';
 }
 
 /** Unfinished updates in arrival order: handled first at start-up. */
 export async function pendingItems(db: DbOrTx): Promise<InboxItem[]> {
   const rows = await db
     .selectFrom('inbox')
-    .select(['update_id', 'chat_key', 'payload'])
+    .select(['update_id', 'chat_key', 'raw', 'payload'])
     .where('status', '=', 'pending')
     .orderBy('update_id')
     .execute();
-  return rows.map((row) => ({ updateId: row.update_id, key: row.chat_key, update: parseUpdate(row.payload) }));
+  return rows.map((row) => ({ updateId: Number(row.update_id), key: row.chat_key, update: parseUpdate(row.raw, row.payload) }));
 }
 
-function parseUpdate(payload: unknown): Update {
-  // jsonb comes back parsed from both drivers; a string means an older row stored as text.
+function parseUpdate(raw: string | null, payload: unknown): Update {
+  // `raw` since 2026-12-02; older rows hold jsonb (parsed by both drivers) or text.
+  if (raw !== null) return JSON.parse(raw) as Update;
   return (typeof payload === 'string' ? JSON.parse(payload) : payload) as Update;
 }
+
+/** How an update ended; `ignored` (a stranger, a kind nobody handles) keeps only its id and kind. */
+export type UpdateOutcome = { status: 'done'; ignored?: boolean } | { status: 'failed'; error: string };
 
 /**
  * Marks an update finished and stores the replies it sent, in one statement: the
  * outbox rows and the status change land together or not at all.
  */
-export async function finishUpdate(
-  db: DbOrTx,
-  updateId: number,
-  outcome: { status: 'done' } | { status: 'failed'; error: string },
-  sent: readonly Receipt[],
-): Promise<void> {
+export async function finishUpdate(db: DbOrTx, updateId: number, outcome: UpdateOutcome, sent: readonly Receipt[]): Promise<void> {
   const finish = {
     status: outcome.status,
     error: outcome.status === 'failed' ? outcome.error.slice(0, 2000) : null,
     finished_at: new Date(),
+    ...(outcome.status === 'done' && outcome.ignored === true ? { raw: null, payload: null } : {}),
   };
   if (sent.length === 0) {
     await db.updateTable('inbox').set(finish).where('update_id', '=', updateId).execute();

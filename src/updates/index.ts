@@ -1,3 +1,14 @@
-export { storeBatch, pendingItems, countPending, pruneInbox, finishUpdate, OFFSET_SETTING, type InboxItem } from './inbox-repo.js';
+export {
+  storeBatch,
+  pendingItems,
+  countPending,
+  pruneInbox,
+  finishUpdate,
+  OFFSET_SETTING,
+  type InboxItem,
+  type StoredBatch,
+  type UnstorableUpdate,
+  type UpdateOutcome,
+} from './inbox-repo.js';
 export { UpdateDispatcher, type DispatcherOptions } from './dispatcher.js';
 export { orderingKey, updateKind } from './update-key.js';

@@ -3,10 +3,12 @@ import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Logger } from '../../log/index.js';
 import type { EffectJournal } from '../../outbox/index.js';
 import type { BotContext } from './context.js';
+import type { IgnoredUpdates } from './ignored-updates.js';
 import { journalTransformer } from './journal-transformer.js';
 import type { OwnerAuth } from './owner-auth.js';
 import { ownerGuard } from './owner-guard.js';
 import { retryTransformer } from './retry-transformer.js';
+import { wellFormedTransformer } from './well-formed-transformer.js';
 
 export interface BuildBotOptions {
   token: string;
@@ -22,12 +24,14 @@ export interface BuildBotOptions {
   /** Long polls hold a request this long; the HTTP client must wait longer. */
   pollTimeoutSeconds: number;
   ownerInGroups: boolean;
+  /** Where the owner guard marks what it dropped. */
+  ignored: IgnoredUpdates;
 }
 
 /**
  * The grammY bot used as the router for both channels. Outgoing calls pass, from
- * the inside out: the network, retries (429/5xx), the effect journal, and the
- * terminal renderer. Features add their composers after the owner guard.
+ * the inside out: the network, retries (429/5xx), the effect journal, the
+ * well-formed-text guard, and the terminal renderer. Features add their composers after the owner guard.
  */
 export function buildBot(options: BuildBotOptions): Bot<BotContext> {
   const bot = new Bot<BotContext>(options.token, {
@@ -36,12 +40,13 @@ export function buildBot(options: BuildBotOptions): Bot<BotContext> {
   });
   bot.api.config.use(retryTransformer(options.log.child({ part: 'telegram-retry' })));
   bot.api.config.use(journalTransformer(options.journal));
+  bot.api.config.use(wellFormedTransformer());
   for (const transformer of options.outerTransformers ?? []) bot.api.config.use(transformer);
   bot.use((ctx, next) => {
     ctx.channel = options.isTerminal(ctx.update) ? 'terminal' : 'telegram';
     return next();
   });
-  bot.use(ownerGuard(options.auth, options.log.child({ part: 'owner-guard' }), { ownerInGroups: options.ownerInGroups }));
+  bot.use(ownerGuard(options.auth, options.log.child({ part: 'owner-guard' }), { ownerInGroups: options.ownerInGroups, ignored: options.ignored }));
   return bot;
 }
 

@@ -1,9 +1,10 @@
 import { Composer } from 'grammy';
 import type { BotContext } from './context.js';
+import type { IgnoredUpdates } from './ignored-updates.js';
 import { replyText } from './reply.js';
 
-/** What happens to anything no feature claimed. Installed last. */
-export function fallbacks(): Composer<BotContext> {
+/** What happens to anything no feature claimed. Installed last; what nothing handles is marked ignored. */
+export function fallbacks(ignored: IgnoredUpdates): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.on('message:text', async (ctx) => {
     const command = /^\/([A-Za-z0-9_]+)/.exec(ctx.message.text)?.[1];
@@ -19,5 +20,7 @@ export function fallbacks(): Composer<BotContext> {
   composer.on('message', async (ctx) => {
     await replyText(ctx, 'I can only read text messages for now.');
   });
+  // Edited messages, inline queries, channel posts, kinds added after this build: nothing to do.
+  composer.use((ctx) => ignored.mark(ctx.update));
   return composer;
 }

@@ -4,6 +4,7 @@ export { coreCommands, type CoreCommandDeps } from './commands/core.js';
 export type { BotContext, Channel } from './context.js';
 export { TelegramFatalError, explainFatal } from './errors.js';
 export { fallbacks } from './fallbacks.js';
+export { IgnoredUpdates } from './ignored-updates.js';
 export { OwnerAuth } from './owner-auth.js';
 export { TelegramPoller, type PollerOptions } from './poller.js';
 export { replyText } from './reply.js';

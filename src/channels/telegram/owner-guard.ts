@@ -2,6 +2,7 @@ import type { MiddlewareFn } from 'grammy';
 import type { Logger } from '../../log/index.js';
 import { updateKind } from '../../updates/index.js';
 import type { BotContext } from './context.js';
+import type { IgnoredUpdates } from './ignored-updates.js';
 import type { OwnerAuth } from './owner-auth.js';
 import { replyText } from './reply.js';
 
@@ -12,7 +13,7 @@ import { replyText } from './reply.js';
  * `/start <code>` with the pairing code makes its sender the owner. The owner is
  * answered in private chats, and in groups only with TELEGRAM_OWNER_IN_GROUPS.
  */
-export function ownerGuard(auth: OwnerAuth, log: Logger, options: { ownerInGroups: boolean }): MiddlewareFn<BotContext> {
+export function ownerGuard(auth: OwnerAuth, log: Logger, options: { ownerInGroups: boolean; ignored: IgnoredUpdates }): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     if (ctx.channel === 'terminal') return next();
     const userId = ctx.from?.id;
@@ -27,10 +28,12 @@ export function ownerGuard(auth: OwnerAuth, log: Logger, options: { ownerInGroup
         return;
       }
       log.info({ userId }, 'wrong pairing code');
+      options.ignored.mark(ctx.update);
       return;
     }
 
     log.info({ userId, chatId: ctx.chat?.id, kind: updateKind(ctx.update) }, 'ignored update from someone who is not the owner');
+    options.ignored.mark(ctx.update);
     if (ctx.callbackQuery) {
       await ctx.answerCallbackQuery({ text: 'These buttons only work for my owner.' }).catch(() => undefined);
     }

@@ -82,8 +82,10 @@ export class TelegramPoller {
         failures = 0;
         if (updates.length === 0) continue;
         const nextOffset = Math.max(...updates.map((update) => update.update_id)) + 1;
-        const fresh = await storeBatch(db, updates, nextOffset);
+        const { fresh, unstorable } = await storeBatch(db, updates, nextOffset);
         this.#offset = nextOffset;
+        // The reason stays in the inbox row: a database error may quote the update.
+        for (const lost of unstorable) log.error({ updateId: lost.updateId, kind: lost.kind }, 'update could not be stored; recorded as failed and skipped');
         if (fresh.length > 0) onStored(fresh);
       } catch (err) {
         if (signal.aborted || isAbort(err, signal)) break;

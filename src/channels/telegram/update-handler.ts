@@ -3,6 +3,7 @@ import type { Update } from 'grammy/types';
 import type { Logger } from '../../log/index.js';
 import { scrubSecrets } from '../../log/index.js';
 import type { BotContext } from './context.js';
+import type { IgnoredUpdates } from './ignored-updates.js';
 import type { OwnerAuth } from './owner-auth.js';
 import { sendText } from './send-text.js';
 
@@ -11,10 +12,11 @@ import { sendText } from './send-text.js';
  * told in one short line, and the error is rethrown so the inbox marks the update
  * failed (kept for inspection, not retried).
  */
-export function createUpdateHandler(bot: Bot<BotContext>, auth: OwnerAuth, log: Logger, isTerminal: (update: Update) => boolean) {
-  return async (update: Update): Promise<void> => {
+export function createUpdateHandler(bot: Bot<BotContext>, auth: OwnerAuth, log: Logger, isTerminal: (update: Update) => boolean, ignored: IgnoredUpdates) {
+  return async (update: Update): Promise<'handled' | 'ignored'> => {
     try {
       await bot.handleUpdate(update);
+      return ignored.has(update) ? 'ignored' : 'handled';
     } catch (err) {
       const cause = err instanceof BotError ? err.error : err;
       const userId = update.message?.from.id ?? update.callback_query?.from.id ?? update.edited_message?.from.id;

@@ -27,7 +27,10 @@ export interface InboxTable {
   /** Updates with the same key are handled strictly in order (one chat, or one user). */
   chat_key: string;
   kind: string;
-  payload: Json<unknown>;
+  /** Rows stored before 2026-12-02; null since (see `raw`) and once an ignored update is cleared. */
+  payload: ColumnType<unknown, string | null | undefined, string | null>;
+  /** The update's JSON text, exactly as JSON.stringify writes it (\u0000 and lone surrogates escaped). */
+  raw: ColumnType<string | null, string | null | undefined, string | null>;
   status: ColumnType<InboxStatus, InboxStatus | undefined, InboxStatus>;
   error: string | null;
   received_at: CreatedAt;

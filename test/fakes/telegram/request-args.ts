@@ -24,6 +24,8 @@ export async function readPayload(req: IncomingMessage, url: URL): Promise<Paylo
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw badRequest("can't parse JSON object");
     }
+    // The server decodes JSON to UTF-8; an unpaired surrogate escape cannot be encoded.
+    if (hasLoneSurrogate(parsed)) throw badRequest('text must be encoded in UTF-8');
     Object.assign(payload, parsed);
   } else if (contentType.startsWith('application/x-www-form-urlencoded')) {
     for (const [key, value] of new URLSearchParams(body)) payload[key] = value;
@@ -31,6 +33,15 @@ export async function readPayload(req: IncomingMessage, url: URL): Promise<Paylo
     throw new UnsupportedBodyError(contentType === '' ? '(none)' : contentType);
   }
   return payload;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.some(hasLoneSurrogate);
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([key, inner]) => LONE_SURROGATE.test(key) || hasLoneSurrogate(inner));
+  return false;
 }
 
 export class UnsupportedBodyError extends Error {
