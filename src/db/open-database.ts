@@ -9,6 +9,7 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { Database } from './database.js';
 import { acquirePidLock } from './pid-lock.js';
+import { NulSafePlugin } from './nul-safe-plugin.js';
 import { pgliteDialect } from './pglite-dialect.js';
 
 export type DatabaseKind = 'embedded' | 'postgres';
@@ -61,7 +62,7 @@ async function openPostgres(url: string, log: Logger): Promise<OpenDatabase> {
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new DatabaseOpenError(`Cannot connect to PostgreSQL at DATABASE_URL (${redactUrl(url)}): ${reason}. Check that the server is running and the URL is right.`, { cause });
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new NulSafePlugin()] });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
 
@@ -83,7 +84,7 @@ async function openEmbedded(dataDir: string, log: Logger): Promise<OpenDatabase>
       parsers: { [INT8_OID]: (value: string) => Number(value) },
     });
     log.debug({ dataDir }, 'embedded database open');
-    const db = new Kysely<Database>({ dialect: pgliteDialect(pglite) });
+    const db = new Kysely<Database>({ dialect: pgliteDialect(pglite), plugins: [new NulSafePlugin()] });
     return {
       db,
       kind: 'embedded',
