@@ -52,12 +52,14 @@ export async function storeBatch(db: Db, updates: readonly Update[], nextOffset:
           for (const id of await insertRows(trx, [row])) inserted.add(id);
         } catch (rowErr) {
           const reason = errorText(rowErr);
-          unstorable.push({ updateId: update.update_id, kind: row.kind, reason });
-          await trx
+          const recorded = await trx
             .insertInto('inbox')
             .values({ update_id: update.update_id, chat_key: row.chat_key, kind: row.kind, raw: null, status: 'failed', error: `not stored: ${reason}`.slice(0, 2000) })
             .onConflict((oc) => oc.column('update_id').doNothing())
-            .execute();
+            .returning('update_id')
+            .executeTakeFirst();
+          // A redelivery of an update already recorded is nothing new.
+          if (recorded) unstorable.push({ updateId: update.update_id, kind: row.kind, reason });
         }
       }
     }
