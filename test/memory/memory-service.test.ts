@@ -4,6 +4,8 @@ import { silentLogger } from '../../src/log/index.js';
 import { setPreference } from '../../src/preferences/index.js';
 import { memoryContextProvider, MemoryService, DEDUPE_PREFERENCE } from '../../src/memory/index.js';
 import { loadVectors, streamVectors } from '../../src/memory/memories-repo.js';
+import { registerMemoryTools } from '../../src/memory/memory-tools.js';
+import { ToolRegistry } from '../../src/tools/index.js';
 import { createEmbeddedVectorStore, createQdrantStore, type VectorStore } from '../../src/memory/vector/index.js';
 import { startFakeQdrant, type FakeQdrant } from '../fakes/qdrant.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
@@ -170,6 +172,17 @@ describe.each(cases)('memory service on %s with the %s store', (dbKind, storeKin
     expect(await service.pruneExpired()).toBe(1);
     expect(await store.count()).toBe(1);
     expect(await db.selectFrom('memories').select('id').execute()).toHaveLength(1);
+  });
+
+  it('remember sets expiry by the service clock, so a pinned clock and the real date never mix', async () => {
+    const { service } = makeService();
+    const tools = new ToolRegistry();
+    registerMemoryTools(tools, service, 'UTC');
+    await tools.get('remember')?.run({ text: 'Parking ticket 18 is valid today', expires_in_days: 1 }, { idempotencyKey: 'update:1#1:remember', chatId: 1 });
+    const [row] = await db.selectFrom('memories').select('expires_at').execute();
+    expect(row?.expires_at?.toISOString()).toBe('2026-11-04T10:00:00.000Z');
+    clock = new Date('2026-11-04T11:00:00Z');
+    expect((await service.search('parking ticket', { limit: 5, minScore: 0.3 })).hits).toHaveLength(0);
   });
 
   it('gives chat context with dates, and degrades with a note when the model is missing', async () => {
