@@ -13,6 +13,7 @@ import {
   buildBot,
   CommandRegistry,
   coreCommands,
+  createTelegramMessenger,
   createUpdateHandler,
   explainFatal,
   fallbacks,
@@ -136,6 +137,7 @@ export class App {
       auth,
       api: bot.api,
       ownerChatId: () => auth.ownerId,
+      messenger: createTelegramMessenger(bot.api, () => auth.ownerId),
     };
     const core = coreCommands({ registry, statusText: () => this.#statusText() });
     this.#features = this.#options.features(deps);

@@ -4,6 +4,8 @@ import type { Db, DatabaseKind } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 import type { BotContext, CommandRegistry, OwnerAuth } from '../channels/telegram/index.js';
 import type { ServiceProbe } from '../status/index.js';
+import type { OwnerMessenger } from '../messenger/index.js';
+import type { BriefingSection, ScheduledJob } from '../routines/contracts.js';
 
 /** What every feature is built from: handed in by the composition root, never imported. */
 export interface FeatureDeps {
@@ -17,6 +19,8 @@ export interface FeatureDeps {
   api: Api;
   /** The chat proactive messages go to: the owner's private chat, once known. */
   ownerChatId: () => number | undefined;
+  /** Proactive messages to the owner, once per scope. */
+  messenger: OwnerMessenger;
 }
 
 /** A slice of the assistant: its commands and handlers, its outside services, its lifecycle. */
@@ -26,6 +30,10 @@ export interface Feature {
   probes?: ServiceProbe[];
   /** Extra lines for /status. */
   statusLines?: () => Promise<string[]>;
+  /** Periodic work the routine scheduler runs (polls, backups, heartbeats). */
+  jobs?: ScheduledJob[];
+  /** Facts this feature offers the briefings. */
+  briefingSections?: BriefingSection[];
   start?: () => Promise<void>;
   stop?: () => Promise<void>;
 }

@@ -1,0 +1,31 @@
+import type { Api } from 'grammy';
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
+import type { Delivery, OwnerButton, OwnerMessage, OwnerMessenger, SendOptions } from '../../messenger/index.js';
+import { sendText } from './send-text.js';
+
+/**
+ * The owner messenger over the Bot API (journaled and retried by its transformers).
+ * TODO(routines): honour `scope` durably so a repeat never sends twice.
+ */
+export function createTelegramMessenger(api: Api, ownerChatId: () => number | undefined): OwnerMessenger {
+  return {
+    async send(message: OwnerMessage, _options?: SendOptions): Promise<Delivery | undefined> {
+      const chatId = ownerChatId();
+      if (chatId === undefined) return undefined;
+      const sent = await sendText(api, chatId, message.text, {
+        ...(message.html ? { html: true } : {}),
+        ...(message.buttons ? { buttons: keyboard(message.buttons) } : {}),
+      });
+      return { messageIds: sent.map((m) => m.message_id) };
+    },
+  };
+}
+
+function keyboard(rows: OwnerButton[][]): InlineKeyboardMarkup {
+  return { inline_keyboard: rows.map((row) => row.map(button)) };
+}
+
+function button(b: OwnerButton): InlineKeyboardButton {
+  if (b.url !== undefined) return { text: b.text, url: b.url };
+  return { text: b.text, callback_data: b.data ?? b.text };
+}

@@ -1,0 +1,1 @@
+export type { Delivery, OwnerButton, OwnerMessage, OwnerMessenger, SendOptions } from './owner-messenger.js';
