@@ -8,6 +8,7 @@ import { journalTransformer } from './journal-transformer.js';
 import type { OwnerAuth } from './owner-auth.js';
 import { ownerGuard } from './owner-guard.js';
 import { retryTransformer } from './retry-transformer.js';
+import { chatPacer } from './chat-pacer.js';
 import { wellFormedTransformer } from './well-formed-transformer.js';
 
 export interface BuildBotOptions {
@@ -30,7 +31,7 @@ export interface BuildBotOptions {
 
 /**
  * The grammY bot used as the router for both channels. Outgoing calls pass, from
- * the inside out: the network, retries (429/5xx), the effect journal, the
+ * the inside out: the network, per-chat pacing, retries (429/5xx), the effect journal, the
  * well-formed-text guard, and the terminal renderer. Features add their composers after the owner guard.
  */
 export function buildBot(options: BuildBotOptions): Bot<BotContext> {
@@ -38,6 +39,7 @@ export function buildBot(options: BuildBotOptions): Bot<BotContext> {
     botInfo: options.botInfo,
     client: { apiRoot: options.apiRoot, timeoutSeconds: options.pollTimeoutSeconds + 15 },
   });
+  bot.api.config.use(chatPacer());
   bot.api.config.use(retryTransformer(options.log.child({ part: 'telegram-retry' })));
   bot.api.config.use(journalTransformer(options.journal));
   bot.api.config.use(wellFormedTransformer());

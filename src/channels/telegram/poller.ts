@@ -3,6 +3,7 @@ import type { Update } from 'grammy/types';
 import type { Db } from '../../db/index.js';
 import type { Logger } from '../../log/index.js';
 import { getSetting } from '../../settings/index.js';
+import { backoffDelay, sleep } from '../../shared/backoff.js';
 import { OFFSET_SETTING, storeBatch, type InboxItem } from '../../updates/index.js';
 import { explainFatal, isAbort, type TelegramFatalError } from './errors.js';
 
@@ -95,24 +96,10 @@ export class TelegramPoller {
           break;
         }
         failures += 1;
-        const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(failures, 6));
+        const delay = backoffDelay({ baseMs: 500, maxMs: MAX_BACKOFF_MS, jitter: 0.5 }, failures);
         log.warn({ err, failures, retryInMs: delay }, 'telegram polling failed; retrying');
         await sleep(delay, signal);
       }
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }
