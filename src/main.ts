@@ -40,7 +40,7 @@ async function main(): Promise<number> {
     destination = pino.destination({ dest: logFile, sync: false, mkdir: true });
     process.stdout.write(`(logs: ${logFile})\n`);
   }
-  const log = createLogger({ level: config.logLevel, ...(destination ? { destination } : {}) });
+  const log = createLogger({ level: config.logLevel, secrets: config.secrets, ...(destination ? { destination } : {}) });
 
   let resolveExit!: (code: number) => void;
   const exit = new Promise<number>((resolve) => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { envSchema, type Env } from './schema.js';
+import { envSchema, SECRET_KEYS, type Env } from './schema.js';
 
 /** The validated, grouped settings the composition root hands to each subsystem. */
 export interface Config {
@@ -21,6 +21,8 @@ export interface Config {
   planka:
     | { baseUrl: string; auth: { kind: 'api-key'; apiKey: string } | { kind: 'password'; username: string; password: string } }
     | undefined;
+  /** The value of every secret setting (SECRET_KEYS), for the logger to scrub from every line. */
+  secrets: string[];
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -84,7 +86,26 @@ function toConfig(env: Env): Config {
             : { kind: 'password', username: env.PLANKA_USERNAME ?? '', password: env.PLANKA_PASSWORD ?? '' },
         }
       : undefined,
+    secrets: secretValues(env),
   };
+}
+
+/** Every secret setting's value, plus the password inside DATABASE_URL (it may appear alone). */
+function secretValues(env: Env): string[] {
+  const values: string[] = [];
+  for (const key of SECRET_KEYS) {
+    const value = env[key];
+    if (typeof value === 'string' && value !== '') values.push(value);
+  }
+  if (env.DATABASE_URL) {
+    try {
+      const password = new URL(env.DATABASE_URL).password;
+      if (password) values.push(password, decodeURIComponent(password));
+    } catch {
+      // An unparsable URL is still scrubbed whole.
+    }
+  }
+  return [...new Set(values)];
 }
 
 /** The paragraph shown when Telegram is not configured (terminal and log alike). */

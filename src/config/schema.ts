@@ -138,5 +138,9 @@ export const envSchema = z
 
 export type Env = z.output<typeof envSchema>;
 
-/** Names of settings whose values are secrets: never printed, never logged. */
-export const SECRET_KEYS = new Set(['TELEGRAM_BOT_TOKEN', 'DEEP_THINK_API_KEY', 'QDRANT_API_KEY', 'PLANKA_API_KEY', 'PLANKA_PASSWORD', 'DATABASE_URL']);
+/**
+ * Names of settings whose values are secrets: never printed, never logged (the logger scrubs
+ * each value from every line). A test checks that every *_TOKEN, *_KEY, *_PASSWORD and *_SECRET
+ * setting is listed here.
+ */
+export const SECRET_KEYS: ReadonlySet<keyof Env> = new Set<keyof Env>(['TELEGRAM_BOT_TOKEN', 'DEEP_THINK_API_KEY', 'QDRANT_API_KEY', 'PLANKA_API_KEY', 'PLANKA_PASSWORD', 'DATABASE_URL']);

@@ -19,7 +19,7 @@ async function reindexMain(): Promise<number> {
     return 78;
   }
   const { config } = loaded;
-  const log = createLogger({ level: config.logLevel, destination: pino.destination(2) });
+  const log = createLogger({ level: config.logLevel, secrets: config.secrets, destination: pino.destination(2) });
   const database = await openDatabase(config.database, log.child({ part: 'db' }));
   try {
     const migrated = await migrateToLatest(database.db);
