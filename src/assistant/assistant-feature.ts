@@ -72,5 +72,11 @@ export function createAssistantFeature(deps: AssistantDeps): Feature {
   return {
     name: 'assistant',
     composer: assistantCommands({ db: deps.db, llm: deps.llm, engine, deepThink, registry: deps.registry, log, timeZone: deps.config.timeZone }),
+    statusLines: async () => (deps.config.ollama.cloudModel ? [ollamaCloudWarning(deps.config.ollama.model)] : []),
   };
+}
+
+/** The /status line while the owner lets an Ollama cloud model answer every chat. */
+export function ollamaCloudWarning(model: string): string {
+  return `⚠️ ${model} is an Ollama cloud model: every chat leaves this machine for ollama.com (\`OLLAMA_ALLOW_CLOUD_MODEL=true\`). Set a local \`OLLAMA_MODEL\` to keep chats here.`;
 }

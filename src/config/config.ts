@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { envSchema, SECRET_KEYS, type Env } from './schema.js';
+import { envSchema, isOllamaCloudModel, SECRET_KEYS, type Env } from './schema.js';
 
 /** The validated, grouped settings the composition root hands to each subsystem. */
 export interface Config {
@@ -13,7 +13,16 @@ export interface Config {
   handlerConcurrency: number;
   shutdownGraceMs: number;
   retentionDays: number;
-  ollama: { baseUrl: string; model: string; numCtx: number; keepAlive: string; connectTimeoutMs: number; timeoutMs: number };
+  ollama: {
+    baseUrl: string;
+    model: string;
+    numCtx: number;
+    keepAlive: string;
+    connectTimeoutMs: number;
+    timeoutMs: number;
+    /** The model runs on ollama.com (allowed only by OLLAMA_ALLOW_CLOUD_MODEL=true): every chat leaves the machine. */
+    cloudModel: boolean;
+  };
   deepThink: { baseUrl: string; apiKey: string; model: string; timeoutMs: number } | undefined;
   approvalTtlMs: number;
   qdrant: { url: string; apiKey: string | undefined; collection: string } | undefined;
@@ -66,6 +75,7 @@ function toConfig(env: Env): Config {
       keepAlive: env.OLLAMA_KEEP_ALIVE,
       connectTimeoutMs: env.OLLAMA_CONNECT_TIMEOUT_SECONDS * 1000,
       timeoutMs: env.OLLAMA_TIMEOUT_SECONDS * 1000,
+      cloudModel: isOllamaCloudModel(env.OLLAMA_MODEL),
     },
     deepThink:
       env.DEEP_THINK_BASE_URL && env.DEEP_THINK_API_KEY && env.DEEP_THINK_MODEL

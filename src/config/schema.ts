@@ -98,6 +98,7 @@ export const envSchema = z
     OLLAMA_KEEP_ALIVE: z.preprocess(blankToUndefined, z.string().trim().default('30m')),
     OLLAMA_CONNECT_TIMEOUT_SECONDS: positiveInt(10, 'seconds to wait for Ollama to start answering'),
     OLLAMA_TIMEOUT_SECONDS: positiveInt(180, 'seconds a whole answer may take'),
+    OLLAMA_ALLOW_CLOUD_MODEL: flag(false),
 
     DEEP_THINK_BASE_URL: optionalUrl('DEEP_THINK_BASE_URL'),
     DEEP_THINK_API_KEY: optionalString,
@@ -118,6 +119,15 @@ export const envSchema = z
     PLANKA_PASSWORD: optionalString,
   })
   .superRefine((env, ctx) => {
+    if (isOllamaCloudModel(env.OLLAMA_MODEL) && !env.OLLAMA_ALLOW_CLOUD_MODEL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OLLAMA_MODEL'],
+        message:
+          `${env.OLLAMA_MODEL} is an Ollama cloud model: Ollama would send every chat (your messages, memories and tasks) off this machine, with no approval. ` +
+          'Choose a local model, or set OLLAMA_ALLOW_CLOUD_MODEL=true to allow it',
+      });
+    }
     const deepThink = [env.DEEP_THINK_BASE_URL, env.DEEP_THINK_API_KEY, env.DEEP_THINK_MODEL];
     if (deepThink.some(Boolean) && !deepThink.every(Boolean)) {
       for (const [key, value] of [
@@ -137,6 +147,14 @@ export const envSchema = z
   });
 
 export type Env = z.output<typeof envSchema>;
+
+/**
+ * Ollama runs models whose name ends in `-cloud` or `:cloud` (e.g. `gpt-oss:120b-cloud`,
+ * `glm-4.6:cloud`) on ollama.com: the request leaves the machine although the URL is local.
+ */
+export function isOllamaCloudModel(model: string): boolean {
+  return /[-:]cloud(:latest)?$/i.test(model.trim());
+}
 
 /**
  * Names of settings whose values are secrets: never printed, never logged (the logger scrubs

@@ -41,6 +41,18 @@ async function chatError(promise: Promise<ChatResult>): Promise<LlmError> {
 }
 
 describe('OpenAI-compatible adapter: chat', () => {
+  it('sends no SDK platform headers (X-Stainless-*) and a plain User-Agent, on chat and on the probe', async () => {
+    await model().chat({ messages: [{ role: 'user', content: 'hello' }] });
+    await model().probe();
+    expect(fake.requests.length).toBe(2);
+    for (const request of fake.requests) {
+      expect(Object.keys(request.headers).filter((name) => name.startsWith('x-stainless'))).toEqual([]);
+      expect(request.headers['user-agent']).toBe('openzero');
+      expect(request.headers['authorization']).toBe('[redacted]');
+      expect(request.headers['content-type'] ?? 'application/json').toContain('application/json');
+    }
+  });
+
   it('streams deltas in order, reports usage and the answering model', async () => {
     fake.script({ text: 'Deep thought, short answer: 42.', usage: { promptTokens: 123, completionTokens: 7 } });
     const deltas: string[] = [];

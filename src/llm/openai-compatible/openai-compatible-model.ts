@@ -9,6 +9,7 @@ import { DeltaCallbackError, emitDelta } from '../delta-callback.js';
 import { DEFAULT_SETTING_NAMES, toOpenAiError, type OpenAiSettingNames } from './openai-errors.js';
 import { OpenAiChunk, OpenAiModelEntry, ToolCallAssembler, toOpenAiMessage, toOpenAiTool } from './openai-wire.js';
 import { providerNameFromUrl } from './provider-name.js';
+import { withDisclosedHeadersOnly } from './disclosed-headers.js';
 
 export interface OpenAiCompatibleModelOptions {
   /** API root that serves /chat/completions, e.g. https://api.groq.com/openai/v1. */
@@ -44,7 +45,8 @@ export function createOpenAiCompatibleModel(options: OpenAiCompatibleModelOption
       // the owner approved once.
       maxRetries: 0,
       timeout: timeoutMs,
-      fetch: fetchImpl,
+      // Only the headers the disclosure names leave the machine (no SDK platform telemetry).
+      fetch: withDisclosedHeadersOnly(fetchImpl),
       // Never pick up OPENAI_* variables from the environment behind the config's back.
       organization: null,
       project: null,
