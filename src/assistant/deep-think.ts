@@ -3,13 +3,14 @@ import type { Approval, ApprovalService } from '../approvals/index.js';
 import { writeAudit } from '../audit/index.js';
 import type { ContextItem, ContextProvider } from '../context/index.js';
 import type { Db } from '../db/index.js';
-import { LlmError, type ChatMessage, type LanguageModel } from '../llm/index.js';
+import { CLOUD_USER_AGENT, DISCLOSED_HEADERS, LlmError, type ChatMessage, type LanguageModel } from '../llm/index.js';
 import type { Logger } from '../log/index.js';
 import { sendText } from '../channels/telegram/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
 import { currentThread, recentTurns } from './conversation-repo.js';
 import { selectContext } from './context-selection.js';
 import { buildDeepThinkPayload, clip, DeepThinkPayload, type DeepThinkOption } from './deep-think-payload.js';
+import { pageBody } from './deep-think-pages.js';
 import { cloudFailureText } from './llm-failure.js';
 import { StreamSink } from './stream-sink.js';
 import { formatDay } from './system-prompt.js';
@@ -90,25 +91,46 @@ export class DeepThink {
     return [...items, ...found.items];
   }
 
-  async #offer(payload: DeepThinkPayload, chatId: number, items: Array<{ source: string; label: string; text?: string; date?: Date }>, retry: boolean): Promise<void> {
-    const { approvals, cloudBaseUrl } = this.#deps;
+  /**
+   * Shows the owner every byte that would leave: the exact request body of each option, paged
+   * into as many messages as it needs, then the request with its buttons, naming the headers
+   * and the byte count of each body. Nothing is summarised or shortened.
+   */
+  async #offer(payload: DeepThinkPayload, chatId: number, items: Array<{ source: string; label: string; date?: Date }>, retry: boolean): Promise<void> {
+    const { api, approvals, cloudBaseUrl } = this.#deps;
+    const options = [
+      ...(payload.withContext ? [{ label: 'Send with context', option: payload.withContext }] : []),
+      { label: 'Send question only', option: payload.questionOnly },
+    ];
+    const parts = new Map<string, number>();
+    for (const { label, option } of options) {
+      const pages = pageBody(option.body);
+      parts.set(label, pages.length);
+      for (const [index, page] of pages.entries()) {
+        await sendText(api, chatId, `${disclosurePageHeading(label, index, pages.length, option.bytes)}\n<pre>${escapeHtml(page)}</pre>`, { html: true });
+      }
+    }
+    const exact = (label: string, bytes: number): string => {
+      const count = parts.get(label) ?? 1;
+      return `${label}: <b>${bytes} bytes</b>, exactly the request body shown above (${count === 1 ? '1 message' : `${count} messages`})`;
+    };
     const lines = [
       retry ? '<b>Try deep think again?</b> Nothing is sent until you tap.' : '<b>Deep think: this would leave your machine</b>',
       `To: ${escapeHtml(payload.provider)} · model <code>${escapeHtml(payload.model)}</code> · host <code>${escapeHtml(payload.host)}</code>${cloudBaseUrl ? ` (${escapeHtml(cloudBaseUrl)})` : ''}`,
-      `Question: ${escapeHtml(clip(payload.question, 500))}`,
+      `Headers: ${DISCLOSED_HEADERS.map(([, shown]) => escapeHtml(shown)).join(' · ')} · User-Agent: ${CLOUD_USER_AGENT}; nothing else but what HTTP itself needs (Host, Content-Length).`,
+      `Question: ${escapeHtml(clip(payload.question, 300))}${payload.question.trim().length > 300 ? ' (in full in the request above)' : ''}`,
     ];
     if (payload.withContext) {
-      lines.push('', `<b>Context that “Send with context” adds (${payload.items.length} item${payload.items.length === 1 ? '' : 's'}):</b>`);
+      lines.push('', `<b>Context that “Send with context” adds (${payload.items.length} item${payload.items.length === 1 ? '' : 's'}, in full in the request above):</b>`);
       items.forEach((item, index) => {
         const when = item.date ? `, ${formatDay(item.date, this.#deps.timeZone)}` : '';
-        const preview = item.text ? `: “${escapeHtml(clip(item.text.replace(/\s+/g, ' '), 90))}”` : '';
-        lines.push(`${index + 1}. [${escapeHtml(item.source)}${when}] ${escapeHtml(item.label)}${preview}`);
+        lines.push(`${index + 1}. [${escapeHtml(item.source)}${when}] ${escapeHtml(item.label)}`);
       });
-      lines.push('', `Send with context: <b>${payload.withContext.bytes} bytes</b> (exact JSON request body)`);
+      lines.push('', exact('Send with context', payload.withContext.bytes));
     } else {
       lines.push('', 'No local context found for this question.');
     }
-    lines.push(`Send question only: <b>${payload.questionOnly.bytes} bytes</b> (exact JSON request body)`, 'Nothing leaves this machine until you tap.');
+    lines.push(exact('Send question only', payload.questionOnly.bytes), 'Nothing leaves this machine until you tap.');
     await approvals.request({
       kind: KIND,
       payload,
@@ -142,7 +164,17 @@ export class DeepThink {
     const sink = new StreamSink({ api, chatId, privateChat: chatId > 0 || chatId === -1, log, draftIntervalMs: chatId === -1 ? 0 : 300, editIntervalMs: 1_000 });
     const audit = { approvalId: approval.id, model: payload.model, option: choiceId === 'ctx' ? 'with-context' : 'question-only', sha256: chosen.sha256, items: choiceId === 'ctx' ? payload.items.length : 0 };
     try {
-      const result = await cloud.chat({ messages: chosen.messages, exactBody: chosen.body }, (text) => sink.push(text));
+      // The draft carries the same 🧠 mark as the final message, so a channel that shows both
+      // (the terminal) can tell that the final message continues the draft.
+      let started = false;
+      const onDelta = (text: string): void => {
+        if (started) return sink.push(text);
+        const first = text.trimStart();
+        if (first === '') return;
+        started = true;
+        sink.push(`🧠 ${first}`);
+      };
+      const result = await cloud.chat({ messages: chosen.messages, exactBody: chosen.body }, onDelta);
       await writeAudit(db, {
         actor: 'owner',
         action: 'cloud:deep-think',
@@ -152,7 +184,7 @@ export class DeepThink {
         detail: { ...audit, what: `Deep think with ${payload.model}` },
       });
       await sink.finish(`🧠 ${result.content.trim() || '(the cloud model returned an empty answer)'}`);
-      return `Sent ${result.bytesSent} bytes to ${payload.host} (${payload.model}); received ${result.bytesReceived} bytes. The answer is below.`;
+      return `Sent ${result.bytesSent} bytes to ${payload.host} (${payload.model}); received ${result.bytesReceived} bytes. The answer is the 🧠 message.`;
     } catch (err) {
       await sink.abandon();
       if (!(err instanceof LlmError)) throw err;
@@ -169,6 +201,11 @@ export class DeepThink {
       return `Failed: ${err.message}. A new request to try again is below.`;
     }
   }
+}
+
+/** The first line of each page of a disclosed request body; the body follows on the next line. */
+export function disclosurePageHeading(label: string, index: number, count: number, bytes: number): string {
+  return `📄 Deep think, “${escapeHtml(label)}”: the exact request body (${bytes} bytes), part ${index + 1} of ${count}:`;
 }
 
 function hostOf(baseUrl: string): string {

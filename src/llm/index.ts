@@ -14,6 +14,8 @@ export {
   createOpenAiCompatibleModel,
   providerNameFromUrl,
   OPENAI_COMPATIBLE_SETTING_NAMES,
+  CLOUD_USER_AGENT,
+  DISCLOSED_HEADERS,
   type OpenAiCompatibleModelOptions,
   type OpenAiSettingNames,
 } from './openai-compatible/index.js';

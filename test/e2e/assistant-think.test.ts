@@ -94,6 +94,21 @@ describe.each(databaseKinds())('deep think on %s', (kind) => {
     return botMessageMatching(telegram, withText('Deep think: this would leave your machine'));
   }
 
+  /** The request body the owner was shown for one option: its pages just before the request, joined. */
+  function disclosedBody(request: StoredMessage, option: 'Send with context' | 'Send question only'): string {
+    const heading = `📄 Deep think, “${option}”: the exact request body (`;
+    const pages = telegram
+      .botMessages(OWNER.id)
+      .filter((message) => message.message_id < request.message_id && message.text.startsWith(heading))
+      .sort((a, b) => a.message_id - b.message_id);
+    const last = pages.at(-1);
+    const count = Number(/part \d+ of (\d+):/.exec(last?.text ?? '')?.[1] ?? 0);
+    expect(count).toBeGreaterThan(0);
+    const shown = pages.slice(-count);
+    shown.forEach((page, index) => expect(page.text.split('\n')[0]).toContain(`part ${index + 1} of ${count}:`));
+    return shown.map((page) => page.text.slice(page.text.indexOf('\n') + 1)).join('');
+  }
+
   function disclosedBytes(message: StoredMessage, option: 'Send with context' | 'Send question only'): number {
     const match = new RegExp(`${option}: (\\d+) bytes`).exec(message.text);
     if (!match?.[1]) throw new Error(`no byte count for ${option} in: ${message.text}`);
@@ -120,8 +135,13 @@ describe.each(databaseKinds())('deep think on %s', (kind) => {
     expect(sent?.rawBody).toContain('apples');
     expect(sent?.rawBody).toContain(question);
     expect(sent?.authorized).toBe(true);
+    // The privacy promise: what the owner was shown is what arrived, byte for byte.
+    expect(disclosedBody(disclosure, 'Send with context')).toBe(sent?.rawBody);
+    expect(Buffer.byteLength(disclosedBody(disclosure, 'Send with context'), 'utf8')).toBe(bytes);
+    expect(Object.keys(sent?.headers ?? {}).filter((name) => name.startsWith('x-stainless'))).toEqual([]);
     await telegram.waitFor((fake) => fake.message(OWNER.id, disclosure.message_id)?.text.includes(`Sent ${bytes} bytes to`) ?? false, 20_000);
-    expect(telegram.drafts(OWNER.id).some((draft) => draft.text.startsWith('Plant'))).toBe(true);
+    // The draft carries the final message's 🧠 mark, so the final message continues it.
+    expect(telegram.drafts(OWNER.id).some((draft) => draft.text.startsWith('🧠 Plant'))).toBe(true);
   });
 
   it('"Send question only" sends the question without any context, at the disclosed size', async () => {
@@ -136,6 +156,32 @@ describe.each(databaseKinds())('deep think on %s', (kind) => {
     expect(sent?.rawBody).not.toContain('apples');
     expect(messagesOf(sent).map((message) => message.role)).toEqual(['system', 'user']);
     expect(messagesOf(sent)[1]?.content).toBe(question);
+    expect(disclosedBody(disclosure, 'Send question only')).toBe(sent?.rawBody);
+  });
+
+  it('shows every byte of long context, paged, and sends exactly what was shown', async () => {
+    await launch();
+    // A marker far past any preview length, in a turn long enough to be clipped in the body.
+    const filler = 'The orchard notes go on about soil, rootstock and pruning. '.repeat(6);
+    const marker = 'MARKER-7Q3-unseen-before';
+    telegram.sendText(OWNER, `${filler}${marker} ${'and more words after the marker '.repeat(20)}`);
+    await botMessageMatching(telegram, withText(`Echo: ${filler.slice(0, 20)}`));
+    const question = `Which rootstock? ${'Think about drainage, frost and budget. '.repeat(95)}end of question`;
+    expect(question.length).toBeLessThan(4096);
+    telegram.sendText(OWNER, `/think ${question}`);
+    const disclosure = await botMessageMatching(telegram, withText('Deep think: this would leave your machine'));
+    const shown = disclosedBody(disclosure, 'Send with context');
+    expect(shown).toContain(marker);
+    expect(shown).toContain('end of question');
+    expect(telegram.botMessages(OWNER.id).filter((m) => m.text.includes('“Send with context”: the exact request body')).length).toBeGreaterThan(1);
+    const bytes = disclosedBytes(disclosure, 'Send with context');
+    expect(Buffer.byteLength(shown, 'utf8')).toBe(bytes);
+
+    telegram.pressButton(OWNER, OWNER.id, disclosure.message_id, buttonData(disclosure, 'Send with context'));
+    await telegram.waitFor((fake) => fake.message(OWNER.id, disclosure.message_id)?.text.includes(`Sent ${bytes} bytes to`) ?? false, 30_000);
+    const sent = cloud.chatRequests().slice(-1)[0];
+    expect(sent?.rawBody).toBe(shown);
+    expect(sent?.bodyBytes).toBe(bytes);
   });
 
   it('Cancel sends nothing; a cloud error sends nothing more and offers the same payload again', async () => {
@@ -178,3 +224,57 @@ describe('deep think without configuration', () => {
     }
   });
 });
+
+describe('deep think in the terminal channel (pglite)', () => {
+  it('shows the disclosure, the answer and the outcome once each, in that order', async () => {
+    const ollama = await startFakeOllama();
+    const database = await createTestDatabase('pglite');
+    const d = startDaemon(
+      baseEnv({ TERMINAL: 'on', OLLAMA_BASE_URL: ollama.url, DEEP_THINK_BASE_URL: cloud.baseUrl, DEEP_THINK_API_KEY: API_KEY, DEEP_THINK_MODEL: 'gpt-4o-mini', ...database.env }),
+    );
+    try {
+      await d.waitForText('Terminal channel', 60_000);
+      const answer = 'Prune in late winter, after the hardest frost.';
+      cloud.script({ text: answer, interChunkDelayMs: 50 });
+      d.write('/think When should I prune the apple trees?\n');
+      await d.waitForText('Nothing leaves this machine until you tap.', 30_000);
+      const out = d.stdout();
+      const choice = /\[(\d)\] Send question only/.exec(out)?.[1];
+      expect(choice).toBeDefined();
+      d.write(`${choice ?? ''}\n`);
+      await d.waitForText('received', 30_000);
+      d.write('/help\n');
+      await d.waitForText('/status — ', 30_000);
+
+      const text = d.stdout();
+      expect(occurrences(text, answer)).toBe(1);
+      expect(occurrences(text, 'Deep think: this would leave your machine')).toBe(1);
+      expect(text).not.toContain('The answer is below');
+      const answerAt = text.indexOf(answer);
+      const outcomeAt = text.indexOf('Sent ');
+      expect(answerAt).toBeGreaterThan(text.indexOf('Deep think: this would leave your machine'));
+      expect(outcomeAt).toBeGreaterThan(answerAt);
+      // The outcome edit prints only what it adds under the request, not the request again.
+      const updated = text.slice(text.indexOf('Z (updated) ›'));
+      expect(occurrences(text, 'Z (updated) ›')).toBe(1);
+      expect(updated).not.toContain('Deep think: this would leave');
+      expect(updated).toMatch(/^Z \(updated\) › ✅ Send question only\nSent \d+ bytes/);
+    } finally {
+      await stopDaemon(d);
+      const opened = await openDatabase(database.settings, silentLogger());
+      try {
+        await migrateToLatest(opened.db);
+        const rows = await opened.db.selectFrom('audit_log').selectAll().where('action', 'like', 'cloud:%').execute();
+        for (const row of rows) if (typeof row.detail.sha256 === 'string') approvedHashes.add(row.detail.sha256);
+      } finally {
+        await opened.close();
+      }
+      await ollama.close();
+      await database.drop();
+    }
+  });
+});
+
+function occurrences(text: string, fragment: string): number {
+  return text.split(fragment).length - 1;
+}

@@ -35,6 +35,8 @@ export class TerminalChannel {
   #closed = false;
   /** The draft being streamed to the terminal: its id and the text already printed. */
   #draft: { id: number; printed: string } | undefined;
+  /** What each message shown here says now, so an edit prints only what it changes. */
+  readonly #shown = new Map<number, string>();
 
   constructor(options: TerminalChannelOptions) {
     this.#options = options;
@@ -133,6 +135,7 @@ export class TerminalChannel {
         return true;
       case 'sendMessage': {
         const messageId = this.#nextMessageId++;
+        this.#remember(messageId, text);
         if (this.#endDraft(text)) {
           this.#showButtons(payload.reply_markup, messageId);
           return { message_id: messageId, date, chat, text };
@@ -143,7 +146,16 @@ export class TerminalChannel {
       }
       case 'editMessageText': {
         const messageId = typeof payload.message_id === 'number' ? payload.message_id : 0;
-        this.#print(`Z (updated) › ${text}`);
+        const before = this.#shown.get(messageId);
+        this.#remember(messageId, text);
+        // An edit that appends (a button's outcome under a request) prints only the new part;
+        // one that changes nothing prints nothing.
+        if (before !== undefined && text.startsWith(before)) {
+          const added = text.slice(before.length).trim();
+          if (added !== '') this.#print(`Z (updated) › ${added}`);
+        } else {
+          this.#print(`Z (updated) › ${text}`);
+        }
         this.#showButtons(payload.reply_markup, messageId);
         return { message_id: messageId, date, chat, text };
       }
@@ -185,6 +197,15 @@ export class TerminalChannel {
     }
     this.#write(`${final.slice(shown.length).trimEnd()}\n`);
     return true;
+  }
+
+  #remember(messageId: number, text: string): void {
+    this.#shown.set(messageId, text);
+    // Only recent messages get edited; keep the map small in a long session.
+    if (this.#shown.size > 200) {
+      const oldest = this.#shown.keys().next().value;
+      if (oldest !== undefined) this.#shown.delete(oldest);
+    }
   }
 
   #showButtons(markup: unknown, messageId: number): void {
