@@ -97,6 +97,8 @@ export interface FakeTelegram {
   rateLimit(method: string, retryAfterSeconds: number, times?: number): void;
   /** While on, every getUpdates answers 409 as if another instance were polling. */
   simulateConflict(on: boolean): void;
+  /** The next `times` calls of `method` are cut without an answer (a network error for the client). */
+  dropNext(method: string, times?: number): void;
   /** Resolves when `predicate(fake)` holds; rejects after timeoutMs (default 30 s: a loaded 2-core machine is slow) listing recent calls. */
   waitFor(predicate: (fake: FakeTelegram) => boolean, timeoutMs?: number): Promise<void>;
 }
@@ -115,6 +117,7 @@ class FakeTelegramServer implements FakeTelegram {
   private readonly server: Server;
   private readonly state: FakeState;
   private readonly faults = new FaultPlan();
+  private readonly drops = new Map<string, number>();
   private readonly signal = new ChangeSignal();
   private readonly queue: UpdateQueue;
   private readonly poll: LongPoll;
@@ -240,6 +243,13 @@ class FakeTelegramServer implements FakeTelegram {
 
     if (token !== this.token) {
       this.answer(res, call, UNAUTHORIZED);
+      return;
+    }
+    const drops = this.drops.get(method.toLowerCase()) ?? 0;
+    if (drops > 0) {
+      this.drops.set(method.toLowerCase(), drops - 1);
+      call.abandoned = true;
+      res.socket?.destroy();
       return;
     }
     const injected = this.faults.take(method);
@@ -427,6 +437,11 @@ class FakeTelegramServer implements FakeTelegram {
 
   simulateConflict(on: boolean): void {
     this.state.simulateConflict = on;
+  }
+
+  dropNext(method: string, times = 1): void {
+    const key = method.toLowerCase();
+    this.drops.set(key, (this.drops.get(key) ?? 0) + times);
   }
 
   waitFor(predicate: (fake: FakeTelegram) => boolean, timeoutMs = WAIT_CEILING_MS): Promise<void> {
