@@ -1,9 +1,8 @@
 import type { Db } from '../db/index.js';
-import { PlankaError } from './planka/index.js';
 import type { BoardOp } from './board-outbox-repo.js';
 import { markOpDone } from './board-outbox-repo.js';
 import { markerRef, withMarker } from './card-marker.js';
-import type { BoardLayout, PlankaBoards, ResolvedBoard } from './planka-boards.js';
+import { BoardError, type BoardLayout, type ResolvedBoard, type TaskBoard } from './task-board.js';
 import { findTask, updateTask, type Task } from './tasks-repo.js';
 
 /** A write Planka refused for good (not worth retrying): the op is marked failed with this reason. */
@@ -20,7 +19,7 @@ export class BoardWriteRejected extends Error {
 
 export interface ApplyDeps {
   db: Db;
-  boards: PlankaBoards;
+  board: TaskBoard;
   layout: BoardLayout;
   now: () => Date;
 }
@@ -38,7 +37,8 @@ export interface ApplyDeps {
  *   and `delete` removes the card (a 404 counts as done): both are idempotent, so
  *   repeating them after a crash changes nothing.
  *
- * Throws PlankaError for trouble worth retrying, BoardWriteRejected for a final refusal.
+ * Throws BoardError for trouble worth retrying (or blocking every write until the owner
+ * fixes the account), BoardWriteRejected for a final refusal of this one write.
  */
 export async function applyOp(deps: ApplyDeps, op: BoardOp, attemptedBefore: boolean): Promise<void> {
   const { db } = deps;
@@ -49,10 +49,8 @@ export async function applyOp(deps: ApplyDeps, op: BoardOp, attemptedBefore: boo
     else if (op.op === 'update') await applyUpdate(deps, op, task);
     else await applyDelete(deps, op, task);
   } catch (err) {
-    if (err instanceof PlankaError && !err.retryable) {
-      deps.boards.invalidate(err);
-      if (err.kind === 'unauthorized') throw err; // wrong credentials: keep it queued until they are fixed
-      throw new BoardWriteRejected(`Planka refused it (${err.kind}${err.code ? ` ${err.code}` : ''})`, op.id, { cause: err });
+    if (err instanceof BoardError && !err.transient && !err.blocksAll) {
+      throw new BoardWriteRejected(err.problem === 'gone' ? `Planka refused it (not-found)` : err.message, op.id, { cause: err });
     }
     throw err;
   }
@@ -67,7 +65,7 @@ function resolve(deps: ApplyDeps, task: Task, opId: number): { board: ResolvedBo
 }
 
 async function applyCreate(deps: ApplyDeps, op: BoardOp, task: Task, attemptedBefore: boolean): Promise<void> {
-  const { db, boards, layout } = deps;
+  const { db, board, layout } = deps;
   if (task.plankaCardId) {
     await markOpDone(db, op.id, deps.now());
     return;
@@ -75,19 +73,13 @@ async function applyCreate(deps: ApplyDeps, op: BoardOp, task: Task, attemptedBe
   const { listId } = resolve(deps, task, op.id);
   let cardId: string | undefined;
   if (attemptedBefore) {
-    for (const board of layout.boards.values()) {
-      const view = await boards.client.getBoard(board.boardId);
+    for (const resolved of layout.boards.values()) {
+      const view = await board.readBoard(resolved.boardId);
       cardId = view.cards.find((card) => markerRef(card.description) === task.ref)?.id;
       if (cardId) break;
     }
   }
-  cardId ??= (
-    await boards.client.createCard(listId, {
-      name: task.title,
-      description: withMarker(task.description, task.ref),
-      ...(task.dueAt ? { dueDate: task.dueAt.toISOString() } : {}),
-    })
-  ).id;
+  cardId ??= (await board.createCard(listId, { title: task.title, description: withMarker(task.description, task.ref), dueAt: task.dueAt })).id;
   const recorded = cardId;
   await db.transaction().execute(async (trx) => {
     await updateTask(trx, task.id, { plankaCardId: recorded });
@@ -96,39 +88,38 @@ async function applyCreate(deps: ApplyDeps, op: BoardOp, task: Task, attemptedBe
 }
 
 async function applyUpdate(deps: ApplyDeps, op: BoardOp, task: Task): Promise<void> {
-  const { db, boards } = deps;
+  const { db, board } = deps;
   if (!task.plankaCardId) throw new BoardWriteRejected('the card was never created on the board', op.id);
-  const { board, listId } = resolve(deps, task, op.id);
+  const { board: target, listId } = resolve(deps, task, op.id);
   let card;
   try {
-    card = await boards.client.getCard(task.plankaCardId);
+    card = await board.getCard(task.plankaCardId);
   } catch (err) {
-    if (err instanceof PlankaError && err.kind === 'not-found') {
+    if (err instanceof BoardError && err.problem === 'gone') {
       // Deleted (or archived away) by hand in Planka: the local copy follows.
       await updateTask(db, task.id, { deletedAt: deps.now() });
       throw new BoardWriteRejected('the card was deleted in Planka', op.id, { cause: err });
     }
     throw err;
   }
-  const dueDate = task.dueAt ? task.dueAt.toISOString() : null;
   const description = withMarker(task.description, task.ref);
-  const sameDue = (card.dueDate === null ? null : new Date(card.dueDate).getTime()) === (task.dueAt?.getTime() ?? null);
-  if (card.name !== task.title || card.description !== description || !sameDue) {
-    await boards.client.updateCard(card.id, { name: task.title, description, dueDate });
+  const sameDue = (card.dueAt?.getTime() ?? null) === (task.dueAt?.getTime() ?? null);
+  if (card.title !== task.title || card.description !== description || !sameDue) {
+    await board.updateCard(card.id, { title: task.title, description, dueAt: task.dueAt });
   }
   if (card.listId !== listId) {
-    await boards.client.moveCard(card.id, { listId, ...(card.boardId !== board.boardId ? { boardId: board.boardId } : {}) });
+    await board.moveCard(card.id, { listId, ...(card.boardId !== target.boardId ? { boardId: target.boardId } : {}) });
   }
   await markOpDone(db, op.id, deps.now());
 }
 
 async function applyDelete(deps: ApplyDeps, op: BoardOp, task: Task): Promise<void> {
-  const { db, boards } = deps;
+  const { db, board } = deps;
   if (task.plankaCardId) {
     try {
-      await boards.client.deleteCard(task.plankaCardId);
+      await board.deleteCard(task.plankaCardId);
     } catch (err) {
-      if (!(err instanceof PlankaError && err.kind === 'not-found')) throw err;
+      if (!(err instanceof BoardError && err.problem === 'gone')) throw err;
     }
   }
   await markOpDone(db, op.id, deps.now());

@@ -11,7 +11,7 @@ import type { ToolRegistry } from '../tools/index.js';
 import { createPlankaClient, type PlankaClient } from './planka/index.js';
 import { markReminded, outboxDepth, staleToldOps, takeLandedNotices } from './board-outbox-repo.js';
 import { BoardOutboxWorker } from './board-outbox-worker.js';
-import { PlankaBoards } from './planka-boards.js';
+import { PlankaTaskBoard } from './planka/planka-task-board.js';
 import { projectCommands } from './project-commands.js';
 import { createStructureSource } from './structure-source.js';
 import { taskCommands } from './task-commands.js';
@@ -61,12 +61,13 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
   const { planka: plankaConfig, timeZone } = deps.config;
   const client =
     options.planka ?? (plankaConfig ? createPlankaClient({ baseUrl: plankaConfig.baseUrl, auth: plankaConfig.auth, timeoutMs: PLANKA_TIMEOUT_MS, log }) : undefined);
-  const boards = client ? new PlankaBoards(client, log) : undefined;
+  const board = client
+    ? new PlankaTaskBoard(client, { log, destination: plankaConfig ? new URL(plankaConfig.baseUrl).host : 'planka', auth: plankaConfig?.auth.kind ?? 'api-key' })
+    : undefined;
   const structureSource = createStructureSource(deps.db, log);
   const structure = () => structureSource.current();
-  const destination = plankaConfig ? new URL(plankaConfig.baseUrl).host : undefined;
-  const worker = new BoardOutboxWorker({ db: deps.db, log, boards, structure, now, ...(destination ? { destination } : {}) });
-  const tasks = new TaskService({ db: deps.db, log, boards, worker, structure, now });
+  const worker = new BoardOutboxWorker({ db: deps.db, log, board, structure, now });
+  const tasks = new TaskService({ db: deps.db, log, board, worker, structure, now });
 
   registerTaskTools(deps.tools, { tasks, timeZone, now });
 
@@ -112,7 +113,7 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
         configured: client !== undefined,
         notConfiguredNote: 'not configured: tasks are kept locally (see /tasks)',
         check: async () => {
-          const probe = client ? await client.probe() : { ok: false as const, kind: 'unreachable' as const, message: 'not configured' };
+          const probe = board ? await board.probe() : { ok: false as const, message: 'not configured' };
           const depth = await outboxDepth(deps.db);
           return probe.ok
             ? { ok: true, detail: `${probe.projects} project${probe.projects === 1 ? '' : 's'} · ${depth.pending} writes queued` }

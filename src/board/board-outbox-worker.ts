@@ -1,11 +1,10 @@
 import { writeAudit } from '../audit/index.js';
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
-import { PlankaError } from './planka/index.js';
 import { BoardWriteRejected, applyOp } from './apply-op.js';
 import { markAttempt, markOpFinal, markOpRetry, pendingOps, pendingOpsForTask, type BoardOp } from './board-outbox-repo.js';
 import type { BoardStructure } from './board-structure.js';
-import type { PlankaBoards } from './planka-boards.js';
+import type { TaskBoard } from './task-board.js';
 
 /** What became of a task's queued writes after one flush. */
 export type FlushResult =
@@ -18,11 +17,9 @@ export interface BoardOutboxWorkerDeps {
   db: Db;
   log: Logger;
   /** Undefined while Planka is not configured: writes stay queued locally. */
-  boards: PlankaBoards | undefined;
+  board: TaskBoard | undefined;
   structure: () => Promise<BoardStructure>;
   now: () => Date;
-  /** Where the writes go (Planka's host), for the audit log. */
-  destination?: string;
 }
 
 const BACKOFF_BASE_MS = 2_000;
@@ -61,7 +58,7 @@ export class BoardOutboxWorker {
    * (Planka is down: no point knocking on every task). Returns how many tasks got through.
    */
   async tick(options: { ignoreBackoff?: boolean } = {}): Promise<number> {
-    if (!this.#deps.boards) return 0;
+    if (!this.#deps.board) return 0;
     const now = this.#deps.now();
     const firstByTask = new Map<number, BoardOp>();
     for (const op of await pendingOps(this.#deps.db)) if (!firstByTask.has(op.taskId)) firstByTask.set(op.taskId, op);
@@ -76,21 +73,21 @@ export class BoardOutboxWorker {
   }
 
   async #flush(taskId: number): Promise<FlushResult> {
-    const { db, log, boards, structure, now } = this.#deps;
+    const { db, log, board, structure, now } = this.#deps;
     const ops = await pendingOpsForTask(db, taskId);
     if (ops.length === 0) return { state: 'applied' };
-    if (!boards) return { state: 'local' };
+    if (!board) return { state: 'local' };
     let layout;
     try {
-      layout = await boards.layout(await structure());
+      layout = await board.layout(await structure());
     } catch (err) {
       return this.#retryLater(ops[0], err);
     }
     for (const op of ops) {
       await markAttempt(db, op.id);
       try {
-        await applyOp({ db, boards, layout, now }, op, op.attempts > 0);
-        await writeAudit(db, { actor: 'system', action: `planka:${op.op}`, destination: this.#deps.destination ?? 'planka', detail: { taskId, opId: op.id, attempt: op.attempts + 1 } });
+        await applyOp({ db, board, layout, now }, op, op.attempts > 0);
+        await writeAudit(db, { actor: 'system', action: `planka:${op.op}`, destination: board.destination, detail: { taskId, opId: op.id, attempt: op.attempts + 1 } });
       } catch (err) {
         if (err instanceof BoardWriteRejected) {
           log.warn({ opId: op.id, taskId, op: op.op, reason: err.message }, 'planka write rejected');
@@ -106,7 +103,7 @@ export class BoardOutboxWorker {
   }
 
   async #retryLater(op: BoardOp | undefined, err: unknown): Promise<FlushResult> {
-    const reason = err instanceof PlankaError ? err.message : err instanceof Error ? err.message : String(err);
+    const reason = err instanceof Error ? err.message : String(err);
     if (op) {
       const wait = backoffMs(Math.max(1, op.attempts));
       await markOpRetry(this.#deps.db, op.id, reason, new Date(this.#deps.now().getTime() + wait));

@@ -1,7 +1,7 @@
 import type { Db } from '../db/index.js';
 import { pendingOps } from './board-outbox-repo.js';
 import { markerRef, stripMarker } from './card-marker.js';
-import type { BoardLayout, PlankaBoards } from './planka-boards.js';
+import type { BoardLayout, TaskBoard } from './task-board.js';
 import { findTaskByCard, insertTask, listTasks, updateTask } from './tasks-repo.js';
 
 /**
@@ -9,25 +9,25 @@ import { findTaskByCard, insertTask, listTasks, updateTask } from './tasks-repo.
  * in Planka's app): new cards are imported, changed ones updated, vanished ones marked
  * deleted. A task with a write still queued is left alone: the queued write wins.
  */
-export async function pullBoards(db: Db, boards: PlankaBoards, layout: BoardLayout, now: Date): Promise<void> {
+export async function pullBoards(db: Db, board: TaskBoard, layout: BoardLayout, now: Date): Promise<void> {
   const busy = new Set((await pendingOps(db)).map((op) => op.taskId));
   const local = await listTasks(db, { includeDone: true });
   const byRef = new Map(local.map((task) => [task.ref, task]));
   const seen = new Set<string>();
   for (const resolved of layout.boards.values()) {
-    const view = await boards.client.getBoard(resolved.boardId);
+    const view = await board.readBoard(resolved.boardId);
     const listNames = new Map(view.lists.map((list) => [list.id, list.name]));
     resolved.lists = new Map(view.lists.map((list) => [list.name.trim().toLowerCase(), list]));
     for (const card of view.cards) {
       seen.add(card.id);
       const listName = listNames.get(card.listId) ?? resolved.spec.inboxList;
-      const done = card.isClosed || listName.toLowerCase() === resolved.spec.doneList.toLowerCase();
+      const done = card.closed || listName.toLowerCase() === resolved.spec.doneList.toLowerCase();
       const fields = {
-        title: card.name,
+        title: card.title,
         description: stripMarker(card.description) || null,
         board: resolved.spec.name,
         list: listName,
-        dueAt: card.dueDate ? new Date(card.dueDate) : null,
+        dueAt: card.dueAt,
         done,
       };
       const ref = markerRef(card.description);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BoardOutboxWorker } from '../../src/board/board-outbox-worker.js';
 import { outboxDepth } from '../../src/board/board-outbox-repo.js';
-import { PlankaBoards } from '../../src/board/planka-boards.js';
+import { PlankaTaskBoard } from '../../src/board/planka/planka-task-board.js';
 import { createPlankaClient, PlankaError, type PlankaAuth, type PlankaClient } from '../../src/board/planka/index.js';
 import { createStructureSource } from '../../src/board/structure-source.js';
 import { registerTaskTools } from '../../src/board/task-tools.js';
@@ -25,14 +25,14 @@ interface Harness {
   tools: ToolRegistry;
 }
 
-function build(db: Db, client: PlankaClient | undefined): Harness {
+function build(db: Db, client: PlankaClient | undefined, auth: 'api-key' | 'password' = 'api-key'): Harness {
   const log = silentLogger();
-  const boards = client ? new PlankaBoards(client, log) : undefined;
+  const board = client ? new PlankaTaskBoard(client, { log, destination: 'planka.test', auth }) : undefined;
   const source = createStructureSource(db, log);
   const structure = () => source.current();
   const now = () => NOW;
-  const worker = new BoardOutboxWorker({ db, log, boards, structure, now });
-  const tasks = new TaskService({ db, log, boards, worker, structure, now });
+  const worker = new BoardOutboxWorker({ db, log, board, structure, now });
+  const tasks = new TaskService({ db, log, board, worker, structure, now });
   const tools = new ToolRegistry();
   registerTaskTools(tools, { tasks, timeZone: ZONE, now });
   return { tasks, worker, tools };
