@@ -1,6 +1,6 @@
 import type { Db } from '../db/index.js';
-import type { BoardOp } from './board-outbox-repo.js';
-import { markOpDone } from './board-outbox-repo.js';
+import type { BoardOp } from './card-write-queue-repo.js';
+import { markOpDone } from './card-write-queue-repo.js';
 import { markerRef, withMarker } from './card-marker.js';
 import { BoardError, type BoardLayout, type ResolvedBoard, type TaskBoard } from './task-board.js';
 import { findTask, updateTask, type Task } from './tasks-repo.js';

@@ -9,8 +9,8 @@ import type { Logger } from '../log/index.js';
 import type { PauseSwitch } from '../policy/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { createPlankaClient, type PlankaClient } from './planka/index.js';
-import { markReminded, outboxDepth, staleToldOps, takeLandedNotices } from './board-outbox-repo.js';
-import { BoardOutboxWorker } from './board-outbox-worker.js';
+import { markReminded, writeQueueDepth, staleToldOps, takeLandedNotices } from './card-write-queue-repo.js';
+import { CardWriteWorker } from './card-write-worker.js';
 import { PlankaTaskBoard } from './planka/planka-task-board.js';
 import { projectCommands } from './project-commands.js';
 import { createStructureSource } from './structure-source.js';
@@ -44,7 +44,7 @@ export interface BoardFeature {
   feature: Feature;
   contextProvider: ContextProvider;
   tasks: TaskService;
-  worker: BoardOutboxWorker;
+  worker: CardWriteWorker;
 }
 
 const PLANKA_TIMEOUT_MS = 10_000;
@@ -66,7 +66,7 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
     : undefined;
   const structureSource = createStructureSource(deps.db, log);
   const structure = () => structureSource.current();
-  const worker = new BoardOutboxWorker({ db: deps.db, log, board, structure, now });
+  const worker = new CardWriteWorker({ db: deps.db, log, board, structure, now });
   const tasks = new TaskService({ db: deps.db, log, board, worker, structure, now });
 
   registerTaskTools(deps.tools, { tasks, timeZone, now });
@@ -94,7 +94,7 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
         await worker.tick({ ignoreBackoff });
         await notices();
       } catch (err) {
-        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'board outbox pass failed');
+        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'card write queue pass failed');
       } finally {
         running = undefined;
       }
@@ -114,7 +114,7 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
         notConfiguredNote: 'not configured: tasks are kept locally (see /tasks)',
         check: async () => {
           const probe = board ? await board.probe() : { ok: false as const, message: 'not configured' };
-          const depth = await outboxDepth(deps.db);
+          const depth = await writeQueueDepth(deps.db);
           return probe.ok
             ? { ok: true, detail: `${probe.projects} project${probe.projects === 1 ? '' : 's'} · ${depth.pending} writes queued` }
             : { ok: false, detail: `${probe.message} · ${depth.pending} writes queued` };
@@ -122,8 +122,8 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
       },
     ],
     statusLines: async () => {
-      const depth = await outboxDepth(deps.db);
-      const lines = [`Board outbox: ${depth.pending} pending${depth.failed > 0 ? `, ${depth.failed} failed` : ''}${client ? '' : ' (Planka not configured: kept locally)'}`];
+      const depth = await writeQueueDepth(deps.db);
+      const lines = [`Card write queue: ${depth.pending} pending${depth.failed > 0 ? `, ${depth.failed} failed` : ''}${client ? '' : ' (Planka not configured: kept locally)'}`];
       const problem = structureSource.problem();
       if (problem) lines.push(`Board structure preference ignored: ${problem}`);
       return lines;

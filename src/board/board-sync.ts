@@ -1,5 +1,5 @@
 import type { Db } from '../db/index.js';
-import { pendingOps } from './board-outbox-repo.js';
+import { pendingOps } from './card-write-queue-repo.js';
 import { markerRef, stripMarker } from './card-marker.js';
 import type { BoardLayout, TaskBoard } from './task-board.js';
 import { findTaskByCard, insertTask, listTasks, updateTask } from './tasks-repo.js';

@@ -1,7 +1,7 @@
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
-import { enqueueOp, markOpFinal, markOwnerTold, pendingOpsForTask } from './board-outbox-repo.js';
-import type { BoardOutboxWorker, FlushResult } from './board-outbox-worker.js';
+import { enqueueOp, markOpFinal, markOwnerTold, pendingOpsForTask } from './card-write-queue-repo.js';
+import type { CardWriteWorker, FlushResult } from './card-write-worker.js';
 import { findBoard, findList, type BoardSpec, type BoardStructure } from './board-structure.js';
 import { pullBoards } from './board-sync.js';
 import { BoardError, type TaskBoard } from './task-board.js';
@@ -23,7 +23,7 @@ export interface TaskServiceDeps {
   db: Db;
   log: Logger;
   board: TaskBoard | undefined;
-  worker: BoardOutboxWorker;
+  worker: CardWriteWorker;
   structure: () => Promise<BoardStructure>;
   now: () => Date;
 }

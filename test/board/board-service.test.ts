@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BoardOutboxWorker } from '../../src/board/board-outbox-worker.js';
-import { outboxDepth } from '../../src/board/board-outbox-repo.js';
+import { CardWriteWorker } from '../../src/board/card-write-worker.js';
+import { writeQueueDepth } from '../../src/board/card-write-queue-repo.js';
 import { PlankaTaskBoard } from '../../src/board/planka/planka-task-board.js';
 import { createPlankaClient, PlankaError, type PlankaAuth, type PlankaClient } from '../../src/board/planka/index.js';
 import { createStructureSource } from '../../src/board/structure-source.js';
@@ -21,7 +21,7 @@ const NOW = new Date('2026-11-22T09:00:00Z');
 
 interface Harness {
   tasks: TaskService;
-  worker: BoardOutboxWorker;
+  worker: CardWriteWorker;
   tools: ToolRegistry;
 }
 
@@ -31,7 +31,7 @@ function build(db: Db, client: PlankaClient | undefined, auth: 'api-key' | 'pass
   const source = createStructureSource(db, log);
   const structure = () => source.current();
   const now = () => NOW;
-  const worker = new BoardOutboxWorker({ db, log, board, structure, now });
+  const worker = new CardWriteWorker({ db, log, board, structure, now });
   const tasks = new TaskService({ db, log, board, worker, structure, now });
   const tools = new ToolRegistry();
   registerTaskTools(tools, { tasks, timeZone: ZONE, now });
@@ -166,7 +166,7 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
     expect(cardsNamed(fake, 'Update CV')).toHaveLength(1);
     expect(await undo(tools, other.undo)).toContain('Deleted “Update CV”');
     expect(fake.state.cards.size).toBe(0);
-    expect((await outboxDepth(opened.db)).pending).toBe(0);
+    expect((await writeQueueDepth(opened.db)).pending).toBe(0);
   });
 
   it('queues writes while Planka is down and applies each exactly once when it returns', async () => {
@@ -177,7 +177,7 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
     expect(result.content).toContain('(queued, will add when Planka is back)');
     await runTool(tools, 'redate_task', { task: 'dentist', due: '2026-12-01' }, 'q2');
     expect(await worker.tick({ ignoreBackoff: true })).toBe(0);
-    expect((await outboxDepth(opened.db)).pending).toBe(2);
+    expect((await writeQueueDepth(opened.db)).pending).toBe(2);
 
     await fake.up();
     await worker.tick({ ignoreBackoff: true });
@@ -185,7 +185,7 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
     const cards = cardsNamed(fake, 'Book dentist');
     expect(cards).toHaveLength(1);
     expect(cards[0]?.dueDate).toBe('2026-12-01T16:00:00.000Z');
-    expect((await outboxDepth(opened.db)).pending).toBe(0);
+    expect((await writeQueueDepth(opened.db)).pending).toBe(0);
     expect(fake.requests.filter((request) => request.method === 'POST' && /\/cards$/.test(request.path))).toHaveLength(1);
   });
 
@@ -210,7 +210,7 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
     expect(cardsNamed(fake, 'Pay tax')).toHaveLength(1);
     const [task] = await listTasks(opened.db);
     expect(task?.plankaCardId).toBe(cardsNamed(fake, 'Pay tax')[0]?.id);
-    expect((await outboxDepth(opened.db)).pending).toBe(0);
+    expect((await writeQueueDepth(opened.db)).pending).toBe(0);
   });
 
   it('keeps tasks locally without Planka and pushes them once it is configured', async () => {
@@ -227,7 +227,7 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
     const cards = [...fake.state.cards.values()];
     expect(cards.map((card) => `${card.name}@${listName(fake, card) ?? ''}`)).toEqual(['Sketch logo@Active']);
     expect(cards[0]?.dueDate).toBe('2026-11-25T16:00:00.000Z');
-    expect((await outboxDepth(opened.db)).pending).toBe(0);
+    expect((await writeQueueDepth(opened.db)).pending).toBe(0);
   });
 
   it('follows changes made in Planka: imports new cards, drops deleted ones', async () => {

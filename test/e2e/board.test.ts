@@ -170,7 +170,7 @@ describe.each(databaseKinds())('tasks on the board on %s', (kind) => {
     telegram.sendText(OWNER, '/task Book dentist');
     await lastMessage('(queued, will add when Planka is back)');
     telegram.sendText(OWNER, '/status');
-    await lastMessage('Board outbox: 1 pending');
+    await lastMessage('Card write queue: 1 pending');
     await stopDaemon(daemon!);
 
     await planka.up();
@@ -178,7 +178,7 @@ describe.each(databaseKinds())('tasks on the board on %s', (kind) => {
     await telegram.waitFor(() => cardNamed(planka, 'Book dentist') !== undefined, 30_000);
     await lastMessage('Planka is back: 1 queued task change applied.');
     telegram.sendText(OWNER, '/status');
-    const status = await lastMessage('Board outbox: 0 pending');
+    const status = await lastMessage('Card write queue: 0 pending');
     expect(status.text).toContain('Planka: reachable (1 project · 0 writes queued)');
     telegram.sendText(OWNER, '/audit');
     const audit = await lastMessage('Audit log');
@@ -229,8 +229,8 @@ describe('tasks and projects without Planka', () => {
       expect(tree.text).toBe(['[ACTIVE] Career [50%] · 1/2 cards on Career', '  └ [ACTIVE] Promotion [30%]', '[PAUSED] Side gig [0%]'].join('\n'));
 
       telegram.sendText(OWNER, '/status');
-      const status = await lastMessage('Board outbox:');
-      expect(status.text).toContain('Board outbox: 2 pending (Planka not configured: kept locally)');
+      const status = await lastMessage('Card write queue:');
+      expect(status.text).toContain('Card write queue: 2 pending (Planka not configured: kept locally)');
       expect(status.text).toContain('Planka: not configured');
       expect(daemon.stdout()).not.toContain('Update CV');
     } finally {

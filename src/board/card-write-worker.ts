@@ -2,7 +2,7 @@ import { writeAudit } from '../audit/index.js';
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 import { BoardWriteRejected, applyOp } from './apply-op.js';
-import { markAttempt, markOpFinal, markOpRetry, pendingOps, pendingOpsForTask, type BoardOp } from './board-outbox-repo.js';
+import { markAttempt, markOpFinal, markOpRetry, pendingOps, pendingOpsForTask, type BoardOp } from './card-write-queue-repo.js';
 import type { BoardStructure } from './board-structure.js';
 import type { TaskBoard } from './task-board.js';
 
@@ -13,7 +13,7 @@ export type FlushResult =
   | { state: 'local' }
   | { state: 'rejected'; reason: string };
 
-export interface BoardOutboxWorkerDeps {
+export interface CardWriteWorkerDeps {
   db: Db;
   log: Logger;
   /** Undefined while Planka is not configured: writes stay queued locally. */
@@ -34,11 +34,11 @@ export function backoffMs(attempts: number): number {
  * retrying trouble with exponential backoff (2 s doubling to 1 min). Writes for
  * different tasks never block each other's correctness, only their timing.
  */
-export class BoardOutboxWorker {
-  readonly #deps: BoardOutboxWorkerDeps;
+export class CardWriteWorker {
+  readonly #deps: CardWriteWorkerDeps;
   readonly #locks = new Map<number, Promise<unknown>>();
 
-  constructor(deps: BoardOutboxWorkerDeps) {
+  constructor(deps: CardWriteWorkerDeps) {
     this.#deps = deps;
   }
 
