@@ -1,9 +1,9 @@
 import type { Db } from '../db/index.js';
 import type { BoardOp } from './card-write-queue-repo.js';
-import { markOpDone } from './card-write-queue-repo.js';
-import { markerRef, withMarker } from './card-marker.js';
-import { BoardError, type BoardLayout, type ResolvedBoard, type TaskBoard } from './task-board.js';
-import { findTask, updateTask, type Task } from './tasks-repo.js';
+import { markOpDone, pendingOpsForTask } from './card-write-queue-repo.js';
+import { markerRef, stripMarker, withMarker } from './card-marker.js';
+import { BoardError, type BoardCard, type BoardLayout, type CardPatch, type ResolvedBoard, type TaskBoard } from './task-board.js';
+import { findTask, updateTask, type Task, type TaskFields } from './tasks-repo.js';
 
 /** A write Planka refused for good (not worth retrying): the op is marked failed with this reason. */
 export class BoardWriteRejected extends Error {
@@ -33,9 +33,10 @@ export interface ApplyDeps {
  *   marker first; only when none exists is a card created. The card id and the op's
  *   `done` are then written in one transaction. A crash anywhere leaves either no card
  *   (created on the retry) or a marked card (found on the retry): never two.
- * - `update` pushes the task's current local state (title, description, due, list),
- *   and `delete` removes the card (a 404 counts as done): both are idempotent, so
- *   repeating them after a crash changes nothing.
+ * - `update` reads the card, sends only the fields the op changed (with the task's
+ *   current value for them) and refreshes the local row from Planka's answer; `delete`
+ *   removes the card (a 404 counts as done): both are idempotent, so repeating them
+ *   after a crash changes nothing.
  *
  * Throws BoardError for trouble worth retrying (or blocking every write until the owner
  * fixes the account), BoardWriteRejected for a final refusal of this one write.
@@ -79,7 +80,7 @@ async function applyCreate(deps: ApplyDeps, op: BoardOp, task: Task, attemptedBe
       if (cardId) break;
     }
   }
-  cardId ??= (await board.createCard(listId, { title: task.title, description: withMarker(task.description, task.ref), dueAt: task.dueAt })).id;
+  cardId ??= (await board.createCard(listId, { title: task.title, description: cardDescription(task), dueAt: task.dueAt })).id;
   const recorded = cardId;
   await db.transaction().execute(async (trx) => {
     await updateTask(trx, task.id, { plankaCardId: recorded });
@@ -87,10 +88,28 @@ async function applyCreate(deps: ApplyDeps, op: BoardOp, task: Task, attemptedBe
   });
 }
 
+/** The task fields an update op changed, as recorded when it was queued (all of them for an op without a list). */
+export function changedFields(op: BoardOp): Set<string> {
+  const fields = (op.payload as { fields?: unknown } | null)?.fields;
+  if (op.op !== 'update' || !Array.isArray(fields)) return new Set(ALL_FIELDS);
+  return new Set(fields.filter((field): field is string => typeof field === 'string'));
+}
+
+const ALL_FIELDS = ['title', 'description', 'dueAt', 'board', 'list', 'done'] as const;
+
+/** What Z writes into a card's description: a marker only on cards Z created. */
+export function cardDescription(task: Task): string | null {
+  return task.madeByZ ? withMarker(task.description, task.ref) : task.description;
+}
+
+/**
+ * Sends only the fields the owner changed through Z, onto the card as Planka has it now
+ * (read first), so an edit made in Planka meanwhile is never overwritten by the local copy;
+ * then the local row takes what Planka answered, except fields a later queued write changes.
+ */
 async function applyUpdate(deps: ApplyDeps, op: BoardOp, task: Task): Promise<void> {
   const { db, board } = deps;
   if (!task.plankaCardId) throw new BoardWriteRejected('the card was never created on the board', op.id);
-  const { board: target, listId } = resolve(deps, task, op.id);
   let card;
   try {
     card = await board.getCard(task.plankaCardId);
@@ -102,15 +121,45 @@ async function applyUpdate(deps: ApplyDeps, op: BoardOp, task: Task): Promise<vo
     }
     throw err;
   }
-  const description = withMarker(task.description, task.ref);
-  const sameDue = (card.dueAt?.getTime() ?? null) === (task.dueAt?.getTime() ?? null);
-  if (card.title !== task.title || card.description !== description || !sameDue) {
-    await board.updateCard(card.id, { title: task.title, description, dueAt: task.dueAt });
+  const fields = changedFields(op);
+  const patch: CardPatch = {};
+  if (fields.has('title') && card.title !== task.title) patch.title = task.title;
+  if (fields.has('description')) {
+    const description = cardDescription(task);
+    if ((card.description ?? null) !== description) patch.description = description;
   }
-  if (card.listId !== listId) {
-    await board.moveCard(card.id, { listId, ...(card.boardId !== target.boardId ? { boardId: target.boardId } : {}) });
+  if (fields.has('dueAt') && (card.dueAt?.getTime() ?? null) !== (task.dueAt?.getTime() ?? null)) patch.dueAt = task.dueAt;
+  if (Object.keys(patch).length > 0) card = await board.updateCard(card.id, patch);
+  if (fields.has('list') || fields.has('board') || fields.has('done')) {
+    const { board: target, listId } = resolve(deps, task, op.id);
+    if (card.listId !== listId) card = await board.moveCard(card.id, { listId, ...(card.boardId !== target.boardId ? { boardId: target.boardId } : {}) });
   }
-  await markOpDone(db, op.id, deps.now());
+  const later = new Set<string>();
+  for (const other of await pendingOpsForTask(db, task.id)) if (other.id !== op.id) for (const field of changedFields(other)) later.add(field);
+  const fresh = cacheFields(deps.layout, card, later);
+  await db.transaction().execute(async (trx) => {
+    await updateTask(trx, task.id, fresh);
+    await markOpDone(trx, op.id, deps.now());
+  });
+}
+
+/** The local row's fields as the card has them, leaving out those a later queued write changes. */
+function cacheFields(layout: BoardLayout, card: BoardCard, skip: Set<string>): TaskFields {
+  const fields: TaskFields = {};
+  if (!skip.has('title')) fields.title = card.title;
+  if (!skip.has('description')) fields.description = stripMarker(card.description) || null;
+  if (!skip.has('dueAt')) fields.dueAt = card.dueAt;
+  if (skip.has('list') || skip.has('board') || skip.has('done')) return fields;
+  for (const resolved of layout.boards.values()) {
+    for (const list of resolved.lists.values()) {
+      if (list.id !== card.listId) continue;
+      fields.board = resolved.spec.name;
+      fields.list = list.name;
+      fields.done = card.closed || list.name.toLowerCase() === resolved.spec.doneList.toLowerCase();
+      return fields;
+    }
+  }
+  return fields;
 }
 
 async function applyDelete(deps: ApplyDeps, op: BoardOp, task: Task): Promise<void> {

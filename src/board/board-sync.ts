@@ -2,7 +2,7 @@ import type { Db } from '../db/index.js';
 import { pendingOps } from './card-write-queue-repo.js';
 import { markerRef, stripMarker } from './card-marker.js';
 import type { BoardLayout, TaskBoard } from './task-board.js';
-import { findTaskByCard, insertTask, listTasks, updateTask } from './tasks-repo.js';
+import { IMPORTED_KEY_PREFIX, findTaskByCard, insertTask, listTasks, updateTask } from './tasks-repo.js';
 
 /**
  * Brings the local copy up to date with the cards on the boards (the owner also works
@@ -33,7 +33,7 @@ export async function pullBoards(db: Db, board: TaskBoard, layout: BoardLayout, 
       const ref = markerRef(card.description);
       const task = (await findTaskByCard(db, card.id)) ?? (ref ? byRef.get(ref) : undefined);
       if (!task) {
-        await insertTask(db, { idempotencyKey: `planka:${card.id}`, ...fields, plankaCardId: card.id });
+        await insertTask(db, { idempotencyKey: `${IMPORTED_KEY_PREFIX}${card.id}`, ...fields, plankaCardId: card.id });
         continue;
       }
       if (busy.has(task.id) || task.deletedAt) continue;

@@ -241,6 +241,56 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
     expect(open.map((task) => task.title)).toEqual(['Made on the phone']);
   });
 
+  it('a Done tap on an older /tasks list keeps what the owner changed in Planka meanwhile', async () => {
+    const { tasks, tools } = build(opened.db, client);
+    await runTool(tools, 'create_task', { board: 'Career', title: 'Write report', due: '2026-11-25' }, 'e1');
+    const { tasks: shown } = await tasks.list(); // the /tasks message the owner taps later
+    const task = shown[0]!;
+    const card = cardsNamed(fake, 'Write report')[0]!;
+
+    // In Planka's app: renamed, due date moved, description written.
+    fake.editCard(card.id, { name: 'Write the annual report', dueDate: '2026-12-04T10:00:00.000Z', description: `Ask Sam for numbers\n\n[oz:${task.ref}]` });
+
+    await tasks.change(task.id, { list: 'Done' }, 'e2'); // ✓ on the older message
+    const after = fake.state.cards.get(card.id)!;
+    expect(after.name).toBe('Write the annual report');
+    expect(after.dueDate).toBe('2026-12-04T10:00:00.000Z');
+    expect(after.description).toBe(`Ask Sam for numbers\n\n[oz:${task.ref}]`);
+    expect(listName(fake, after)).toBe('Done');
+    // Only the move was sent: no PATCH carried a name, description or due date.
+    const patches = fake.requests.filter((r) => r.method === 'PATCH' && r.path === `/api/cards/${card.id}`);
+    expect(patches.map((r) => Object.keys(r.body as object).filter((k) => ['name', 'description', 'dueDate'].includes(k)))).toEqual([[]]);
+    // The local cache follows what Planka answered.
+    const local = await tasks.get(task.id);
+    expect([local.title, local.dueAt?.toISOString(), local.description, local.list, local.done]).toEqual(['Write the annual report', '2026-12-04T10:00:00.000Z', 'Ask Sam for numbers', 'Done', true]);
+
+    // A snooze from the old list moves the date Planka has now, and sends only the date.
+    await tasks.change(task.id, { dueAt: new Date('2026-12-05T10:00:00.000Z') }, 'e3');
+    expect(fake.state.cards.get(card.id)?.name).toBe('Write the annual report');
+    expect(fake.state.cards.get(card.id)?.dueDate).toBe('2026-12-05T10:00:00.000Z');
+  });
+
+  it('never writes a marker into a card the owner made by hand; the mapping stays local', async () => {
+    const { tasks, tools } = build(opened.db, client);
+    await tasks.list(); // bootstrap
+    const inbox = [...fake.state.lists.values()].find((list) => list.name === 'Inbox' && fake.state.boards.get(list.boardId)?.name === 'Health')!;
+    const handMade = await client.createCard(inbox.id, { name: 'Call the GP', description: 'Ask about the results' });
+    await tasks.list(); // imported
+    await runTool(tools, 'rename_task', { task: 'GP', title: 'Call the GP on Monday' }, 'h1');
+    await runTool(tools, 'redate_task', { task: 'GP', due: 'tomorrow' }, 'h2');
+    const task = await tasks.resolve('GP');
+    await tasks.change(task.id, { description: 'Ask about the blood test' }, 'h3');
+    await runTool(tools, 'complete_task', { task: 'GP' }, 'h4');
+    const card = fake.state.cards.get(handMade.id)!;
+    expect(card.name).toBe('Call the GP on Monday');
+    expect(card.description).toBe('Ask about the blood test');
+    expect(listName(fake, card)).toBe('Completed');
+    expect(fake.requests.some((r) => JSON.stringify(r.body ?? '').includes('[oz:'))).toBe(false);
+    // A card Z creates still carries one (it is how a create is found again after a crash).
+    await runTool(tools, 'create_task', { board: 'Health', title: 'Book physio' }, 'h5');
+    expect(cardsNamed(fake, 'Book physio')[0]?.description).toMatch(/^\[oz:[A-Za-z0-9_-]+\]$/);
+  });
+
   it('gives the assistant the tasks that match the question or are due soon', async () => {
     const { tools } = build(opened.db, client);
     await runTool(tools, 'create_task', { board: 'Family', title: 'Renew passport' }, 'x1');

@@ -118,6 +118,11 @@ export interface FakePlanka {
   up(): Promise<void>;
   /** The next `count` requests answer `status` with Planka's error body for it. */
   failNext(count: number, status: number): void;
+  /**
+   * The owner edits a card in Planka's app, behind openzero's back (no request is recorded).
+   * `dueDate` is ISO-8601 and stored in UTC, as Planka does.
+   */
+  editCard(cardId: string, changes: { name?: string; description?: string | null; dueDate?: string | null }): FakeCard;
   close(): Promise<void>;
 }
 
@@ -833,6 +838,15 @@ export async function startFakePlanka(options: FakePlankaOptions = {}): Promise<
     },
     failNext(count, status) {
       failures = { remaining: count, status };
+    },
+    editCard(cardId, changes) {
+      const card = state.cards.get(cardId);
+      if (!card) throw new Error(`fake planka: no card ${cardId}`);
+      if (changes.name !== undefined) card.name = changes.name;
+      if (changes.description !== undefined) card.description = changes.description;
+      if (changes.dueDate !== undefined) card.dueDate = changes.dueDate === null ? null : toUtc(changes.dueDate);
+      card.updatedAt = now();
+      return card;
     },
     async close() {
       dropConnections();
