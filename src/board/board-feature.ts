@@ -12,6 +12,7 @@ import { createPlankaClient, type PlankaClient } from './planka/index.js';
 import { markReminded, writeQueueDepth, staleToldOps, takeLandedNotices } from './card-write-queue-repo.js';
 import { CardWriteWorker } from './card-write-worker.js';
 import { PlankaTaskBoard } from './planka/planka-task-board.js';
+import { BoardHealth } from './board-health.js';
 import { projectCommands } from './project-commands.js';
 import { createStructureSource } from './structure-source.js';
 import { taskCommands } from './task-commands.js';
@@ -66,8 +67,9 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
     : undefined;
   const structureSource = createStructureSource(deps.db, log);
   const structure = () => structureSource.current();
-  const worker = new CardWriteWorker({ db: deps.db, log, board, structure, now });
-  const tasks = new TaskService({ db: deps.db, log, board, worker, structure, now });
+  const health = new BoardHealth();
+  const worker = new CardWriteWorker({ db: deps.db, log, board, structure, now, health });
+  const tasks = new TaskService({ db: deps.db, log, board, worker, structure, now, health });
 
   registerTaskTools(deps.tools, { tasks, timeZone, now });
 
@@ -75,6 +77,10 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
     const chatId = deps.ownerChatId();
     // Queued writes the owner asked for are applied even while paused; only these notices wait.
     if (chatId === undefined || deps.pause.paused) return;
+    const problem = health.takeUntold();
+    if (problem) {
+      await sendText(deps.api, chatId, `Planka refuses every task change: ${problem.message}. Fix: ${problem.fix}. Your task changes are kept and applied once that is fixed; I will not repeat this.`);
+    }
     const landed = await takeLandedNotices(deps.db);
     if (landed > 0) await sendText(deps.api, chatId, `Planka is back: ${landed} queued task change${landed === 1 ? '' : 's'} applied.`);
     const stale = await staleToldOps(deps.db, new Date(now().getTime() - STILL_FAILING_AFTER_MS));
@@ -113,11 +119,16 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
         configured: client !== undefined,
         notConfiguredNote: 'not configured: tasks are kept locally (see /tasks)',
         check: async () => {
-          const probe = board ? await board.probe() : { ok: false as const, message: 'not configured' };
+          if (!board) return { ok: false, detail: 'not configured' };
+          const probe = await board.probe();
           const depth = await writeQueueDepth(deps.db);
-          return probe.ok
-            ? { ok: true, detail: `${probe.projects} project${probe.projects === 1 ? '' : 's'} · ${depth.pending} writes queued` }
-            : { ok: false, detail: `${probe.message} · ${depth.pending} writes queued` };
+          const queued = `${depth.pending} writes queued`;
+          // Planka may answer the probe and still refuse every write (a Board User may not create the project).
+          const blocking = health.current();
+          if (probe.ok && blocking) return { ok: false, refused: true, detail: `${blocking.message}. Fix: ${blocking.fix} · ${queued}` };
+          if (probe.ok) return { ok: true, detail: `${probe.projects} project${probe.projects === 1 ? '' : 's'} · ${queued}` };
+          if (probe.fix) return { ok: false, refused: true, detail: `${probe.message}. Fix: ${probe.fix} · ${queued}` };
+          return { ok: false, detail: `${probe.message} · ${queued}` };
         },
       },
     ],

@@ -10,6 +10,8 @@ export interface BoardOp {
   key: string;
   status: BoardOpStatus;
   attempts: number;
+  /** Failed tries so far (the backoff grows with it). */
+  retries: number;
   nextAttemptAt: Date;
   lastError: string | null;
   ownerTold: boolean;
@@ -53,8 +55,13 @@ export async function markOpFinal(db: DbOrTx, id: number, status: 'failed' | 'ca
   await db.updateTable('card_write_queue').set({ status, last_error: error?.slice(0, 1000) ?? null, done_at: now }).where('id', '=', id).execute();
 }
 
+/** Records a failed try: the error, one more retry, and when to try next. */
 export async function markOpRetry(db: DbOrTx, id: number, error: string, nextAttemptAt: Date): Promise<void> {
-  await db.updateTable('card_write_queue').set({ last_error: error.slice(0, 1000), next_attempt_at: nextAttemptAt }).where('id', '=', id).execute();
+  await db
+    .updateTable('card_write_queue')
+    .set((eb) => ({ last_error: error.slice(0, 1000), next_attempt_at: nextAttemptAt, retries: eb('retries', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function markOwnerTold(db: DbOrTx, ids: number[]): Promise<void> {
@@ -99,6 +106,7 @@ function toOp(row: Selectable<CardWriteQueueTable>): BoardOp {
     key: row.idempotency_key,
     status: row.status,
     attempts: row.attempts,
+    retries: row.retries,
     nextAttemptAt: row.next_attempt_at,
     lastError: row.last_error,
     ownerTold: row.owner_told,

@@ -4,6 +4,7 @@ import { enqueueOp, markOpFinal, markOwnerTold, pendingOpsForTask } from './card
 import type { CardWriteWorker, FlushResult } from './card-write-worker.js';
 import { findBoard, findList, type BoardSpec, type BoardStructure } from './board-structure.js';
 import { pullBoards } from './board-sync.js';
+import type { BoardHealth } from './board-health.js';
 import { BoardError, type TaskBoard } from './task-board.js';
 import { findTask, insertTask, listTasks, updateTask, type Task, type TaskFields } from './tasks-repo.js';
 
@@ -26,6 +27,7 @@ export interface TaskServiceDeps {
   worker: CardWriteWorker;
   structure: () => Promise<BoardStructure>;
   now: () => Date;
+  health?: BoardHealth;
 }
 
 /**
@@ -155,12 +157,15 @@ export class TaskService {
       try {
         const layout = await board.layout(await this.#deps.structure());
         await pullBoards(db, board, layout, this.#deps.now());
+        this.#deps.health?.clear();
       } catch (err) {
         log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not read the planka boards');
-        note =
-          err instanceof BoardError && err.problem === 'credentials'
-            ? 'Planka rejected my credentials (check PLANKA_API_KEY, or PLANKA_USERNAME and PLANKA_PASSWORD): this is my local copy.'
-            : 'Planka is unreachable right now: this is my local copy.';
+        if (err instanceof BoardError && err.blocksAll) {
+          this.#deps.health?.report(err, this.#deps.now());
+          note = `${err.message}. Fix: ${err.fix ?? 'check the Planka settings'}. This is my local copy.`;
+        } else {
+          note = 'Planka is unreachable right now: this is my local copy.';
+        }
       }
     }
     return { tasks: await listTasks(db, boardName === undefined ? {} : { board: boardName }), ...(note ? { note } : {}) };
@@ -187,6 +192,8 @@ export function describeWrite(result: FlushResult): string {
       return ' (kept locally: Planka is not configured)';
     case 'queued':
       return ' (queued, will add when Planka is back)';
+    case 'blocked':
+      return ` (not on the board yet: ${result.reason}. Fix: ${result.fix}. It is kept and added once that is fixed)`;
     case 'rejected':
       return ` (Planka refused it: ${result.reason})`;
   }

@@ -317,6 +317,72 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
   });
 });
 
+async function queueRow(db: Db) {
+  return db.selectFrom('card_write_queue').select(['status', 'attempts', 'retries', 'next_attempt_at']).orderBy('id').executeTakeFirstOrThrow();
+}
+
+describe('permanent Planka refusals', () => {
+  let database: TestDatabase;
+  let opened: OpenDatabase;
+  let fake: FakePlanka | undefined;
+
+  beforeEach(async () => {
+    database = await createTestDatabase('pglite');
+    opened = await openDatabase(database.settings, silentLogger());
+    await migrateToLatest(opened.db);
+  });
+
+  afterEach(async () => {
+    expect(fake?.unexpected()).toEqual([]);
+    await fake?.close();
+    await opened.close();
+    await database.drop();
+  });
+
+  it('a wrong password is reported as such, with the fix, and retried with growing waits, not every 2 s', async () => {
+    fake = await startFakePlanka({ users: [{ username: 'owner', password: 'right-password', termsAccepted: true }] });
+    const auth: PlankaAuth = { kind: 'password', username: 'owner', password: 'wrong-password' };
+    const client = createPlankaClient({ baseUrl: fake.url, auth, timeoutMs: 5_000, log: silentLogger() });
+    const { tasks, tools, worker } = build(opened.db, client, 'password');
+    const result = await runTool(tools, 'create_task', { board: 'Career', title: 'Ship it' }, 'w1');
+    expect(result.content).not.toContain('queued, will add when Planka is back');
+    expect(result.content).toContain('not on the board yet: Planka rejected the username or password. Fix: check PLANKA_USERNAME and PLANKA_PASSWORD');
+    expect((await tasks.list()).note).toMatch(/^Planka rejected the username or password\. Fix: check PLANKA_USERNAME and PLANKA_PASSWORD.*This is my local copy\.$/);
+
+    const first = await queueRow(opened.db);
+    expect(first).toMatchObject({ status: 'pending', retries: 1 });
+    expect(first.next_attempt_at.getTime() - NOW.getTime()).toBeGreaterThanOrEqual(30_000);
+    const logins = () => fake!.requests.filter((r) => r.path === '/api/access-tokens').length;
+    const before = logins();
+    await worker.tick(); // not due yet: Planka is not asked again
+    expect(logins()).toBe(before);
+    await worker.tick({ ignoreBackoff: true });
+    await worker.tick({ ignoreBackoff: true });
+    const third = await queueRow(opened.db);
+    expect(third.retries).toBe(3);
+    expect(third.next_attempt_at.getTime() - NOW.getTime()).toBeGreaterThanOrEqual(120_000);
+    expect(fake.state.cards.size).toBe(0);
+  });
+
+  it('a Board User (Planka answers 404 to creating the project) is told it needs the Project Owner or Admin role; the write is kept', async () => {
+    fake = await startFakePlanka({ apiKey: API_KEY, apiKeyRole: 'boardUser' });
+    const client = createPlankaClient({ baseUrl: fake.url, auth: { kind: 'api-key', apiKey: API_KEY }, timeoutMs: 5_000, log: silentLogger() });
+    const { tasks, tools, worker } = build(opened.db, client);
+    const result = await runTool(tools, 'create_task', { board: 'Career', title: 'Ship it' }, 'r1');
+    expect(result.content).toContain('not on the board yet: this Planka user may not create projects. Fix: this Planka user needs the Project Owner or Admin role');
+    expect((await tasks.list()).note).toContain('needs the Project Owner or Admin role');
+    // A bootstrap failure counts as a failed try (the wait grows), but the create never reached Planka.
+    await worker.tick({ ignoreBackoff: true });
+    expect(await queueRow(opened.db)).toMatchObject({ status: 'pending', attempts: 0, retries: 2 });
+
+    // The owner gives the user the role: the kept write lands.
+    for (const user of fake.state.users.values()) user.role = 'projectOwner';
+    await worker.tick({ ignoreBackoff: true });
+    expect(cardsNamed(fake, 'Ship it')).toHaveLength(1);
+    expect((await queueRow(opened.db)).status).toBe('done');
+  });
+});
+
 describe('password auth', () => {
   it('logs in (accepting the terms), and logs in again after a 401', async () => {
     const database = await createTestDatabase('pglite');
