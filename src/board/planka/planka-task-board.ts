@@ -148,7 +148,7 @@ export class PlankaTaskBoard implements TaskBoard {
           ? new BoardError('Planka rejected the username or password', 'credentials', 'check PLANKA_USERNAME and PLANKA_PASSWORD (wrong password?)', { cause: err })
           : new BoardError('Planka rejected the API key', 'credentials', 'check PLANKA_API_KEY', { cause: err });
       case 'forbidden':
-        return new BoardError('Planka does not let this user do that', 'role', 'give this Planka user the Project Owner or Admin role (Settings → Users)', { cause: err });
+        return new BoardError('Planka does not let this user do that', 'role', 'make this Planka user an editor of the board, or give it the Project Owner or Admin role (Settings → Users)', { cause: err });
       case 'not-found':
         // Planka answers 404, not 403, when a Board User (its default role) tries to create a project.
         if (err.operation === 'createProject') {
