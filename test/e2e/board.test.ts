@@ -161,6 +161,24 @@ describe.each(databaseKinds())('tasks on the board on %s', (kind) => {
     expect(planka.state.cards.size).toBe(0);
   });
 
+  it('✓ on an older /tasks message keeps the name and due date the owner changed in Planka meanwhile', async () => {
+    await launch();
+    ollama.script({ text: 'Career' });
+    telegram.sendText(OWNER, '/task Write report due 2099-03-01 9am');
+    await lastMessage('Added #1 Write report');
+    telegram.sendText(OWNER, '/tasks');
+    const list = await botMessageMatching(telegram, (message) => !message.deleted && (message.replyMarkup?.inline_keyboard.some((row) => row.some((button) => button.text === '✓ #1')) ?? false));
+    const card = cardNamed(planka, 'Write report')!;
+    planka.editCard(card.id, { name: 'Write the annual report', dueDate: '2099-03-08T08:00:00.000Z' });
+
+    telegram.pressButton(OWNER, OWNER.id, list.message_id, rowButton(list, 1, '✓ #1'));
+    await lastMessage('Done: #1 Write the annual report');
+    const after = planka.state.cards.get(card.id);
+    expect(after?.name).toBe('Write the annual report');
+    expect(after?.dueDate).toBe('2099-03-08T08:00:00.000Z');
+    expect(listOf(planka, after)).toBe('Done');
+  });
+
   it('queues a card while Planka is down and adds it exactly once after a restart', async () => {
     await launch();
     telegram.sendText(OWNER, '/tasks');
