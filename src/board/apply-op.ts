@@ -1,10 +1,9 @@
 import type { Db } from '../db/index.js';
-import { PlankaError } from './planka/index.js';
-import type { BoardOp } from './board-outbox-repo.js';
-import { markOpDone } from './board-outbox-repo.js';
-import { markerRef, withMarker } from './card-marker.js';
-import type { BoardLayout, PlankaBoards, ResolvedBoard } from './planka-boards.js';
-import { findTask, updateTask, type Task } from './tasks-repo.js';
+import type { BoardOp } from './card-write-queue-repo.js';
+import { markOpDone, pendingOpsForTask } from './card-write-queue-repo.js';
+import { markerRef, stripMarker, withMarker } from './card-marker.js';
+import { BoardError, type BoardCard, type BoardLayout, type CardPatch, type ResolvedBoard, type TaskBoard } from './task-board.js';
+import { findTask, updateTask, type Task, type TaskFields } from './tasks-repo.js';
 
 /** A write Planka refused for good (not worth retrying): the op is marked failed with this reason. */
 export class BoardWriteRejected extends Error {
@@ -20,7 +19,7 @@ export class BoardWriteRejected extends Error {
 
 export interface ApplyDeps {
   db: Db;
-  boards: PlankaBoards;
+  board: TaskBoard;
   layout: BoardLayout;
   now: () => Date;
 }
@@ -34,11 +33,13 @@ export interface ApplyDeps {
  *   marker first; only when none exists is a card created. The card id and the op's
  *   `done` are then written in one transaction. A crash anywhere leaves either no card
  *   (created on the retry) or a marked card (found on the retry): never two.
- * - `update` pushes the task's current local state (title, description, due, list),
- *   and `delete` removes the card (a 404 counts as done): both are idempotent, so
- *   repeating them after a crash changes nothing.
+ * - `update` reads the card, sends only the fields the op changed (with the task's
+ *   current value for them) and refreshes the local row from Planka's answer; `delete`
+ *   removes the card (a 404 counts as done): both are idempotent, so repeating them
+ *   after a crash changes nothing.
  *
- * Throws PlankaError for trouble worth retrying, BoardWriteRejected for a final refusal.
+ * Throws BoardError for trouble worth retrying (or blocking every write until the owner
+ * fixes the account), BoardWriteRejected for a final refusal of this one write.
  */
 export async function applyOp(deps: ApplyDeps, op: BoardOp, attemptedBefore: boolean): Promise<void> {
   const { db } = deps;
@@ -49,10 +50,8 @@ export async function applyOp(deps: ApplyDeps, op: BoardOp, attemptedBefore: boo
     else if (op.op === 'update') await applyUpdate(deps, op, task);
     else await applyDelete(deps, op, task);
   } catch (err) {
-    if (err instanceof PlankaError && !err.retryable) {
-      deps.boards.invalidate(err);
-      if (err.kind === 'unauthorized') throw err; // wrong credentials: keep it queued until they are fixed
-      throw new BoardWriteRejected(`Planka refused it (${err.kind}${err.code ? ` ${err.code}` : ''})`, op.id, { cause: err });
+    if (err instanceof BoardError && !err.transient && !err.blocksAll) {
+      throw new BoardWriteRejected(err.problem === 'gone' ? `Planka refused it (not-found)` : err.message, op.id, { cause: err });
     }
     throw err;
   }
@@ -67,7 +66,7 @@ function resolve(deps: ApplyDeps, task: Task, opId: number): { board: ResolvedBo
 }
 
 async function applyCreate(deps: ApplyDeps, op: BoardOp, task: Task, attemptedBefore: boolean): Promise<void> {
-  const { db, boards, layout } = deps;
+  const { db, board, layout } = deps;
   if (task.plankaCardId) {
     await markOpDone(db, op.id, deps.now());
     return;
@@ -75,19 +74,13 @@ async function applyCreate(deps: ApplyDeps, op: BoardOp, task: Task, attemptedBe
   const { listId } = resolve(deps, task, op.id);
   let cardId: string | undefined;
   if (attemptedBefore) {
-    for (const board of layout.boards.values()) {
-      const view = await boards.client.getBoard(board.boardId);
+    for (const resolved of layout.boards.values()) {
+      const view = await board.readBoard(resolved.boardId);
       cardId = view.cards.find((card) => markerRef(card.description) === task.ref)?.id;
       if (cardId) break;
     }
   }
-  cardId ??= (
-    await boards.client.createCard(listId, {
-      name: task.title,
-      description: withMarker(task.description, task.ref),
-      ...(task.dueAt ? { dueDate: task.dueAt.toISOString() } : {}),
-    })
-  ).id;
+  cardId ??= (await board.createCard(listId, { title: task.title, description: cardDescription(task), dueAt: task.dueAt })).id;
   const recorded = cardId;
   await db.transaction().execute(async (trx) => {
     await updateTask(trx, task.id, { plankaCardId: recorded });
@@ -95,40 +88,87 @@ async function applyCreate(deps: ApplyDeps, op: BoardOp, task: Task, attemptedBe
   });
 }
 
+/** The task fields an update op changed, as recorded when it was queued (all of them for an op without a list). */
+export function changedFields(op: BoardOp): Set<string> {
+  const fields = (op.payload as { fields?: unknown } | null)?.fields;
+  if (op.op !== 'update' || !Array.isArray(fields)) return new Set(ALL_FIELDS);
+  return new Set(fields.filter((field): field is string => typeof field === 'string'));
+}
+
+const ALL_FIELDS = ['title', 'description', 'dueAt', 'board', 'list', 'done'] as const;
+
+/** What Z writes into a card's description: a marker only on cards Z created. */
+export function cardDescription(task: Task): string | null {
+  return task.madeByZ ? withMarker(task.description, task.ref) : task.description;
+}
+
+/**
+ * Sends only the fields the owner changed through Z, onto the card as Planka has it now
+ * (read first), so an edit made in Planka meanwhile is never overwritten by the local copy;
+ * then the local row takes what Planka answered, except fields a later queued write changes.
+ */
 async function applyUpdate(deps: ApplyDeps, op: BoardOp, task: Task): Promise<void> {
-  const { db, boards } = deps;
+  const { db, board } = deps;
   if (!task.plankaCardId) throw new BoardWriteRejected('the card was never created on the board', op.id);
-  const { board, listId } = resolve(deps, task, op.id);
   let card;
   try {
-    card = await boards.client.getCard(task.plankaCardId);
+    card = await board.getCard(task.plankaCardId);
   } catch (err) {
-    if (err instanceof PlankaError && err.kind === 'not-found') {
+    if (err instanceof BoardError && err.problem === 'gone') {
       // Deleted (or archived away) by hand in Planka: the local copy follows.
       await updateTask(db, task.id, { deletedAt: deps.now() });
       throw new BoardWriteRejected('the card was deleted in Planka', op.id, { cause: err });
     }
     throw err;
   }
-  const dueDate = task.dueAt ? task.dueAt.toISOString() : null;
-  const description = withMarker(task.description, task.ref);
-  const sameDue = (card.dueDate === null ? null : new Date(card.dueDate).getTime()) === (task.dueAt?.getTime() ?? null);
-  if (card.name !== task.title || card.description !== description || !sameDue) {
-    await boards.client.updateCard(card.id, { name: task.title, description, dueDate });
+  const fields = changedFields(op);
+  const patch: CardPatch = {};
+  if (fields.has('title') && card.title !== task.title) patch.title = task.title;
+  if (fields.has('description')) {
+    const description = cardDescription(task);
+    if ((card.description ?? null) !== description) patch.description = description;
   }
-  if (card.listId !== listId) {
-    await boards.client.moveCard(card.id, { listId, ...(card.boardId !== board.boardId ? { boardId: board.boardId } : {}) });
+  if (fields.has('dueAt') && (card.dueAt?.getTime() ?? null) !== (task.dueAt?.getTime() ?? null)) patch.dueAt = task.dueAt;
+  if (Object.keys(patch).length > 0) card = await board.updateCard(card.id, patch);
+  if (fields.has('list') || fields.has('board') || fields.has('done')) {
+    const { board: target, listId } = resolve(deps, task, op.id);
+    if (card.listId !== listId) card = await board.moveCard(card.id, { listId, ...(card.boardId !== target.boardId ? { boardId: target.boardId } : {}) });
   }
-  await markOpDone(db, op.id, deps.now());
+  const later = new Set<string>();
+  for (const other of await pendingOpsForTask(db, task.id)) if (other.id !== op.id) for (const field of changedFields(other)) later.add(field);
+  const fresh = cacheFields(deps.layout, card, later);
+  await db.transaction().execute(async (trx) => {
+    await updateTask(trx, task.id, fresh);
+    await markOpDone(trx, op.id, deps.now());
+  });
+}
+
+/** The local row's fields as the card has them, leaving out those a later queued write changes. */
+function cacheFields(layout: BoardLayout, card: BoardCard, skip: Set<string>): TaskFields {
+  const fields: TaskFields = {};
+  if (!skip.has('title')) fields.title = card.title;
+  if (!skip.has('description')) fields.description = stripMarker(card.description) || null;
+  if (!skip.has('dueAt')) fields.dueAt = card.dueAt;
+  if (skip.has('list') || skip.has('board') || skip.has('done')) return fields;
+  for (const resolved of layout.boards.values()) {
+    for (const list of resolved.lists.values()) {
+      if (list.id !== card.listId) continue;
+      fields.board = resolved.spec.name;
+      fields.list = list.name;
+      fields.done = card.closed || list.name.toLowerCase() === resolved.spec.doneList.toLowerCase();
+      return fields;
+    }
+  }
+  return fields;
 }
 
 async function applyDelete(deps: ApplyDeps, op: BoardOp, task: Task): Promise<void> {
-  const { db, boards } = deps;
+  const { db, board } = deps;
   if (task.plankaCardId) {
     try {
-      await boards.client.deleteCard(task.plankaCardId);
+      await board.deleteCard(task.plankaCardId);
     } catch (err) {
-      if (!(err instanceof PlankaError && err.kind === 'not-found')) throw err;
+      if (!(err instanceof BoardError && err.problem === 'gone')) throw err;
     }
   }
   await markOpDone(db, op.id, deps.now());

@@ -9,9 +9,10 @@ import type { Logger } from '../log/index.js';
 import type { PauseSwitch } from '../policy/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { createPlankaClient, type PlankaClient } from './planka/index.js';
-import { markReminded, outboxDepth, staleToldOps, takeLandedNotices } from './board-outbox-repo.js';
-import { BoardOutboxWorker } from './board-outbox-worker.js';
-import { PlankaBoards } from './planka-boards.js';
+import { markReminded, writeQueueDepth, staleToldOps, takeLandedNotices } from './card-write-queue-repo.js';
+import { CardWriteWorker } from './card-write-worker.js';
+import { PlankaTaskBoard } from './planka/planka-task-board.js';
+import { BoardHealth } from './board-health.js';
 import { projectCommands } from './project-commands.js';
 import { createStructureSource } from './structure-source.js';
 import { taskCommands } from './task-commands.js';
@@ -44,7 +45,7 @@ export interface BoardFeature {
   feature: Feature;
   contextProvider: ContextProvider;
   tasks: TaskService;
-  worker: BoardOutboxWorker;
+  worker: CardWriteWorker;
 }
 
 const PLANKA_TIMEOUT_MS = 10_000;
@@ -61,12 +62,14 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
   const { planka: plankaConfig, timeZone } = deps.config;
   const client =
     options.planka ?? (plankaConfig ? createPlankaClient({ baseUrl: plankaConfig.baseUrl, auth: plankaConfig.auth, timeoutMs: PLANKA_TIMEOUT_MS, log }) : undefined);
-  const boards = client ? new PlankaBoards(client, log) : undefined;
+  const board = client
+    ? new PlankaTaskBoard(client, { log, destination: plankaConfig ? new URL(plankaConfig.baseUrl).host : 'planka', auth: plankaConfig?.auth.kind ?? 'api-key' })
+    : undefined;
   const structureSource = createStructureSource(deps.db, log);
   const structure = () => structureSource.current();
-  const destination = plankaConfig ? new URL(plankaConfig.baseUrl).host : undefined;
-  const worker = new BoardOutboxWorker({ db: deps.db, log, boards, structure, now, ...(destination ? { destination } : {}) });
-  const tasks = new TaskService({ db: deps.db, log, boards, worker, structure, now });
+  const health = new BoardHealth();
+  const worker = new CardWriteWorker({ db: deps.db, log, board, structure, now, health });
+  const tasks = new TaskService({ db: deps.db, log, board, worker, structure, now, health });
 
   registerTaskTools(deps.tools, { tasks, timeZone, now });
 
@@ -74,6 +77,10 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
     const chatId = deps.ownerChatId();
     // Queued writes the owner asked for are applied even while paused; only these notices wait.
     if (chatId === undefined || deps.pause.paused) return;
+    const problem = health.takeUntold();
+    if (problem) {
+      await sendText(deps.api, chatId, `Planka refuses every task change: ${problem.message}. Fix: ${problem.fix}. Your task changes are kept and applied once that is fixed; I will not repeat this.`);
+    }
     const landed = await takeLandedNotices(deps.db);
     if (landed > 0) await sendText(deps.api, chatId, `Planka is back: ${landed} queued task change${landed === 1 ? '' : 's'} applied.`);
     const stale = await staleToldOps(deps.db, new Date(now().getTime() - STILL_FAILING_AFTER_MS));
@@ -93,7 +100,7 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
         await worker.tick({ ignoreBackoff });
         await notices();
       } catch (err) {
-        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'board outbox pass failed');
+        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'card write queue pass failed');
       } finally {
         running = undefined;
       }
@@ -112,17 +119,22 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
         configured: client !== undefined,
         notConfiguredNote: 'not configured: tasks are kept locally (see /tasks)',
         check: async () => {
-          const probe = client ? await client.probe() : { ok: false as const, kind: 'unreachable' as const, message: 'not configured' };
-          const depth = await outboxDepth(deps.db);
-          return probe.ok
-            ? { ok: true, detail: `${probe.projects} project${probe.projects === 1 ? '' : 's'} · ${depth.pending} writes queued` }
-            : { ok: false, detail: `${probe.message} · ${depth.pending} writes queued` };
+          if (!board) return { ok: false, detail: 'not configured' };
+          const probe = await board.probe();
+          const depth = await writeQueueDepth(deps.db);
+          const queued = `${depth.pending} writes queued`;
+          // Planka may answer the probe and still refuse every write (a Board User may not create the project).
+          const blocking = health.current();
+          if (probe.ok && blocking) return { ok: false, refused: true, detail: `${blocking.message}. Fix: ${blocking.fix} · ${queued}` };
+          if (probe.ok) return { ok: true, detail: `${probe.projects} project${probe.projects === 1 ? '' : 's'} · ${queued}` };
+          if (probe.fix) return { ok: false, refused: true, detail: `${probe.message}. Fix: ${probe.fix} · ${queued}` };
+          return { ok: false, detail: `${probe.message} · ${queued}` };
         },
       },
     ],
     statusLines: async () => {
-      const depth = await outboxDepth(deps.db);
-      const lines = [`Board outbox: ${depth.pending} pending${depth.failed > 0 ? `, ${depth.failed} failed` : ''}${client ? '' : ' (Planka not configured: kept locally)'}`];
+      const depth = await writeQueueDepth(deps.db);
+      const lines = [`Card write queue: ${depth.pending} pending${depth.failed > 0 ? `, ${depth.failed} failed` : ''}${client ? '' : ' (Planka not configured: kept locally)'}`];
       const problem = structureSource.problem();
       if (problem) lines.push(`Board structure preference ignored: ${problem}`);
       return lines;

@@ -1,39 +1,39 @@
 import type { Db } from '../db/index.js';
-import { pendingOps } from './board-outbox-repo.js';
+import { pendingOps } from './card-write-queue-repo.js';
 import { markerRef, stripMarker } from './card-marker.js';
-import type { BoardLayout, PlankaBoards } from './planka-boards.js';
-import { findTaskByCard, insertTask, listTasks, updateTask } from './tasks-repo.js';
+import type { BoardLayout, TaskBoard } from './task-board.js';
+import { IMPORTED_KEY_PREFIX, findTaskByCard, insertTask, listTasks, updateTask } from './tasks-repo.js';
 
 /**
  * Brings the local copy up to date with the cards on the boards (the owner also works
  * in Planka's app): new cards are imported, changed ones updated, vanished ones marked
  * deleted. A task with a write still queued is left alone: the queued write wins.
  */
-export async function pullBoards(db: Db, boards: PlankaBoards, layout: BoardLayout, now: Date): Promise<void> {
+export async function pullBoards(db: Db, board: TaskBoard, layout: BoardLayout, now: Date): Promise<void> {
   const busy = new Set((await pendingOps(db)).map((op) => op.taskId));
   const local = await listTasks(db, { includeDone: true });
   const byRef = new Map(local.map((task) => [task.ref, task]));
   const seen = new Set<string>();
   for (const resolved of layout.boards.values()) {
-    const view = await boards.client.getBoard(resolved.boardId);
+    const view = await board.readBoard(resolved.boardId);
     const listNames = new Map(view.lists.map((list) => [list.id, list.name]));
     resolved.lists = new Map(view.lists.map((list) => [list.name.trim().toLowerCase(), list]));
     for (const card of view.cards) {
       seen.add(card.id);
       const listName = listNames.get(card.listId) ?? resolved.spec.inboxList;
-      const done = card.isClosed || listName.toLowerCase() === resolved.spec.doneList.toLowerCase();
+      const done = card.closed || listName.toLowerCase() === resolved.spec.doneList.toLowerCase();
       const fields = {
-        title: card.name,
+        title: card.title,
         description: stripMarker(card.description) || null,
         board: resolved.spec.name,
         list: listName,
-        dueAt: card.dueDate ? new Date(card.dueDate) : null,
+        dueAt: card.dueAt,
         done,
       };
       const ref = markerRef(card.description);
       const task = (await findTaskByCard(db, card.id)) ?? (ref ? byRef.get(ref) : undefined);
       if (!task) {
-        await insertTask(db, { idempotencyKey: `planka:${card.id}`, ...fields, plankaCardId: card.id });
+        await insertTask(db, { idempotencyKey: `${IMPORTED_KEY_PREFIX}${card.id}`, ...fields, plankaCardId: card.id });
         continue;
       }
       if (busy.has(task.id) || task.deletedAt) continue;

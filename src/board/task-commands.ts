@@ -66,7 +66,7 @@ export function taskCommands(deps: TaskCommandDeps): Composer<BotContext> {
     const structure = await tasks.structure();
     const choice = await chooseBoard(deps.llm, structure, title, log);
     const write = await tasks.create({ key: workKey('board:task'), board: choice.board, title, dueAt });
-    if (write.result.state === 'queued') await tasks.noteOwnerTold(write.task.id);
+    if (write.result.state === 'queued' || write.result.state === 'blocked') await tasks.noteOwnerTold(write.task.id);
     const why = choice.by === 'fallback' ? ` (${choice.reason}, so I chose ${choice.board}; tap to change)` : '';
     await replyText(ctx, escapeHtml(`Added ${taskLine(write.task, now(), timeZone)} to ${write.task.board} / ${write.task.list}${describeWrite(write.result)}${why}`), {
       html: true,
@@ -121,7 +121,7 @@ export function taskCommands(deps: TaskCommandDeps): Composer<BotContext> {
       await ctx.answerCallbackQuery({ text: err.message.slice(0, 190) });
       return;
     }
-    if (write.result.state === 'queued') await tasks.noteOwnerTold(write.task.id);
+    if (write.result.state === 'queued' || write.result.state === 'blocked') await tasks.noteOwnerTold(write.task.id);
     const verb = action === 'd' ? 'Done' : action === 's' ? 'Snoozed' : 'Moved';
     await ctx.answerCallbackQuery({ text: `${verb}: #${write.task.id}` });
     await replyText(ctx, `${verb}: ${escapeHtml(taskLine(write.task, now(), timeZone))} [${escapeHtml(`${write.task.board} / ${write.task.list}`)}]${escapeHtml(describeWrite(write.result))}`, { html: true });

@@ -1,11 +1,11 @@
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
-import { PlankaError } from './planka/index.js';
-import { enqueueOp, markOpFinal, markOwnerTold, pendingOpsForTask } from './board-outbox-repo.js';
-import type { BoardOutboxWorker, FlushResult } from './board-outbox-worker.js';
+import { enqueueOp, markOpFinal, markOwnerTold, pendingOpsForTask } from './card-write-queue-repo.js';
+import type { CardWriteWorker, FlushResult } from './card-write-worker.js';
 import { findBoard, findList, type BoardSpec, type BoardStructure } from './board-structure.js';
 import { pullBoards } from './board-sync.js';
-import type { PlankaBoards } from './planka-boards.js';
+import type { BoardHealth } from './board-health.js';
+import { BoardError, type TaskBoard } from './task-board.js';
 import { findTask, insertTask, listTasks, updateTask, type Task, type TaskFields } from './tasks-repo.js';
 
 /** An expected refusal (unknown board, list or task): its message is meant for the owner or the model. */
@@ -23,10 +23,11 @@ export interface TaskWrite {
 export interface TaskServiceDeps {
   db: Db;
   log: Logger;
-  boards: PlankaBoards | undefined;
-  worker: BoardOutboxWorker;
+  board: TaskBoard | undefined;
+  worker: CardWriteWorker;
   structure: () => Promise<BoardStructure>;
   now: () => Date;
+  health?: BoardHealth;
 }
 
 /**
@@ -43,7 +44,7 @@ export class TaskService {
   }
 
   get plankaConfigured(): boolean {
-    return this.#deps.boards !== undefined;
+    return this.#deps.board !== undefined;
   }
 
   structure(): Promise<BoardStructure> {
@@ -148,21 +149,23 @@ export class TaskService {
    * Open tasks, refreshed from Planka first when it is configured. `note` says why the
    * list may be stale (Planka unreachable) or local only (not configured).
    */
-  async list(board?: string): Promise<{ tasks: Task[]; note?: string }> {
-    const boardName = board ? (await this.boardSpec(board)).name : undefined;
+  async list(boardFilter?: string): Promise<{ tasks: Task[]; note?: string }> {
+    const boardName = boardFilter ? (await this.boardSpec(boardFilter)).name : undefined;
     let note: string | undefined;
-    const { boards, db, log } = this.#deps;
-    if (boards) {
+    const { board, db, log } = this.#deps;
+    if (board) {
       try {
-        const layout = await boards.layout(await this.#deps.structure());
-        await pullBoards(db, boards, layout, this.#deps.now());
+        const layout = await board.layout(await this.#deps.structure());
+        await pullBoards(db, board, layout, this.#deps.now());
+        this.#deps.health?.clear();
       } catch (err) {
-        boards.invalidate(err);
         log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not read the planka boards');
-        note =
-          err instanceof PlankaError && (err.kind === 'unauthorized' || err.kind === 'forbidden')
-            ? 'Planka rejected my credentials (check PLANKA_API_KEY, or PLANKA_USERNAME and PLANKA_PASSWORD): this is my local copy.'
-            : 'Planka is unreachable right now: this is my local copy.';
+        if (err instanceof BoardError && err.blocksAll) {
+          this.#deps.health?.report(err, this.#deps.now());
+          note = `${err.message}. Fix: ${err.fix ?? 'check the Planka settings'}. This is my local copy.`;
+        } else {
+          note = 'Planka is unreachable right now: this is my local copy.';
+        }
       }
     }
     return { tasks: await listTasks(db, boardName === undefined ? {} : { board: boardName }), ...(note ? { note } : {}) };
@@ -189,6 +192,8 @@ export function describeWrite(result: FlushResult): string {
       return ' (kept locally: Planka is not configured)';
     case 'queued':
       return ' (queued, will add when Planka is back)';
+    case 'blocked':
+      return ` (not on the board yet: ${result.reason}. Fix: ${result.fix}. It is kept and added once that is fixed)`;
     case 'rejected':
       return ` (Planka refused it: ${result.reason})`;
   }

@@ -81,7 +81,7 @@ export function registerTaskTools(registry: ToolRegistry, deps: TaskToolsDeps): 
     run: (args, ctx) =>
       guarded(async () => {
         const write = await tasks.create({ key: ctx.idempotencyKey, board: args.board, title: args.title, description: args.description ?? null, dueAt: due(args.due) ?? null, ...(args.list ? { list: args.list } : {}) });
-        if (write.result.state === 'queued') await tasks.noteOwnerTold(write.task.id);
+        if (write.result.state === 'queued' || write.result.state === 'blocked') await tasks.noteOwnerTold(write.task.id);
         const line = `Added ${taskLine(write.task, now(), timeZone)} to ${write.task.board} / ${write.task.list}${describeWrite(write.result)}`;
         return { content: line, summary: line, undo: { kind: 'board_uncreate_task', payload: { taskId: write.task.id }, label: `delete “${write.task.title}”` } };
       }),

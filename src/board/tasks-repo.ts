@@ -14,10 +14,15 @@ export interface Task {
   done: boolean;
   plankaCardId: string | null;
   deletedAt: Date | null;
+  /** Z created it (not imported from a card the owner made in Planka): only such cards carry a marker. */
+  madeByZ: boolean;
 }
 
 /** The fields a task write may change. */
 export type TaskFields = Partial<Pick<Task, 'title' | 'description' | 'board' | 'list' | 'dueAt' | 'done'>>;
+
+/** Idempotency key prefix of a task imported from a card the owner made in Planka. */
+export const IMPORTED_KEY_PREFIX = 'planka:';
 
 export function newTaskRef(): string {
   return randomBytes(6).toString('base64url');
@@ -112,5 +117,6 @@ function toTask(row: Selectable<TasksTable>): Task {
     done: row.done,
     plankaCardId: row.planka_card_id,
     deletedAt: row.deleted_at,
+    madeByZ: !row.idempotency_key.startsWith(IMPORTED_KEY_PREFIX),
   };
 }

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ApprovalsTable } from './tables/approvals.table.js';
 import type { ConversationThreadsTable, ConversationTurnsTable } from './tables/conversations.table.js';
-import type { BoardOutboxTable, ProjectsTable, TasksTable } from './tables/board.table.js';
+import type { CardWriteQueueTable, ProjectsTable, TasksTable } from './tables/board.table.js';
 import type { MemoriesTable, MemoryIndexDeletionsTable } from './tables/memories.table.js';
 import type { AuditLogTable, InboxTable, OutboxTable, PreferencesTable, SettingsTable } from './tables/spine.table.js';
 
@@ -17,7 +17,7 @@ export interface Database {
   conversation_turns: ConversationTurnsTable;
   projects: ProjectsTable;
   tasks: TasksTable;
-  board_outbox: BoardOutboxTable;
+  card_write_queue: CardWriteQueueTable;
   memories: MemoriesTable;
   memory_index_deletions: MemoryIndexDeletionsTable;
 }

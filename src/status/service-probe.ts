@@ -5,13 +5,16 @@ export interface ServiceProbe {
   configured: boolean;
   /** What to show instead of a check result when not configured. */
   notConfiguredNote?: string;
-  /** Never throws; resolves within its own timeout. */
-  check(): Promise<{ ok: boolean; detail: string }>;
+  /**
+   * Never throws; resolves within its own timeout. `refused`: the service answers but
+   * refuses us (wrong credentials, missing role) — not the same as unreachable.
+   */
+  check(): Promise<{ ok: boolean; detail: string; refused?: boolean }>;
 }
 
 export interface ProbeResult {
   name: string;
-  state: 'ok' | 'down' | 'not-configured';
+  state: 'ok' | 'down' | 'refused' | 'not-configured';
   detail: string;
 }
 
@@ -22,12 +25,13 @@ export async function runProbes(probes: readonly ServiceProbe[]): Promise<ProbeR
     probes.map(async (probe): Promise<ProbeResult> => {
       if (!probe.configured) return { name: probe.name, state: 'not-configured', detail: probe.notConfiguredNote ?? 'not configured' };
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<{ ok: boolean; detail: string }>((resolve) => {
+      const timeout = new Promise<{ ok: boolean; detail: string; refused?: boolean }>((resolve) => {
         timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${PROBE_TIMEOUT_MS / 1000} s` }), PROBE_TIMEOUT_MS);
       });
       try {
-        const result = await Promise.race([probe.check().catch((err: unknown) => ({ ok: false, detail: err instanceof Error ? err.message : String(err) })), timeout]);
-        return { name: probe.name, state: result.ok ? 'ok' : 'down', detail: result.detail };
+        const failed = (err: unknown): { ok: boolean; detail: string; refused?: boolean } => ({ ok: false, detail: err instanceof Error ? err.message : String(err) });
+        const result = await Promise.race([probe.check().catch(failed), timeout]);
+        return { name: probe.name, state: result.ok ? 'ok' : result.refused ? 'refused' : 'down', detail: result.detail };
       } finally {
         clearTimeout(timer);
       }

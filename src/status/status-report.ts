@@ -26,7 +26,7 @@ export function formatUptime(ms: number): string {
 
 /** The /status message, as Markdown for the formatting helper. */
 export function renderStatus(facts: StatusFacts): string {
-  const icon = { ok: '✅', down: '❌', 'not-configured': '➖' } as const;
+  const icon = { ok: '✅', down: '❌', refused: '⚠️', 'not-configured': '➖' } as const;
   const lines = [
     `**openzero ${facts.version}** · up ${formatUptime(facts.uptimeMs)}`,
     `Database: ${facts.database === 'embedded' ? 'embedded (PGlite)' : 'PostgreSQL'} · migrations ${facts.migrationsApplied}/${facts.migrationsTotal} applied`,
@@ -40,7 +40,7 @@ export function renderStatus(facts: StatusFacts): string {
       lines.push(`${icon[service.state]} ${service.name}: ${service.detail || 'not configured'}`);
       continue;
     }
-    const state = service.state === 'ok' ? 'reachable' : 'unreachable';
+    const state = service.state === 'ok' ? 'reachable' : service.state === 'refused' ? 'reachable, but refuses' : 'unreachable';
     lines.push(`${icon[service.state]} ${service.name}: ${state}${service.detail ? ` (${service.detail})` : ''}`);
   }
   return lines.join('\n');

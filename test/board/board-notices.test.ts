@@ -88,3 +88,49 @@ it('tells the owner once when queued writes keep failing, once when they land, a
   expect(telegram.botMessages(OWNER_ID).at(-1)?.text).toBe('Planka is back: 1 queued task change applied.');
   expect(planka.state.cards.size).toBe(1);
 });
+
+it('tells the owner once, with the fix, when Planka refuses every write; /status says what is wrong', async () => {
+  await planka.close();
+  planka = await startFakePlanka({ apiKey: API_KEY, apiKeyRole: 'boardUser' });
+  let clock = new Date('2026-11-22T09:00:00Z');
+  board = createBoardFeature(
+    {
+      config: { planka: { baseUrl: planka.url, auth: { kind: 'api-key', apiKey: API_KEY } }, timeZone: 'UTC' },
+      db: opened.db,
+      log: silentLogger(),
+      registry: new CommandRegistry(),
+      api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),
+      ownerChatId: () => OWNER_ID,
+      tools: new ToolRegistry(),
+      llm: offlineModel,
+      pause: new PauseSwitch(opened.db),
+    },
+    {
+      now: () => clock,
+      planka: createPlankaClient({ baseUrl: planka.url, auth: { kind: 'api-key', apiKey: API_KEY }, timeoutMs: 2_000, log: silentLogger() }),
+      tickMs: 20,
+    },
+  );
+  const write = await board.tasks.create({ key: 'b1', board: 'Career', title: 'Prepare review' });
+  expect(write.result).toMatchObject({ state: 'blocked', fix: 'this Planka user needs the Project Owner or Admin role (Settings → Users)' });
+  await board.tasks.noteOwnerTold(write.task.id);
+  const probe = board.feature.probes?.[0];
+  expect(await probe?.check()).toEqual({ ok: false, refused: true, detail: 'this Planka user may not create projects. Fix: this Planka user needs the Project Owner or Admin role (Settings → Users) · 1 writes queued' });
+
+  await board.feature.start?.();
+  await telegram.waitFor((fake) => fake.botMessages(OWNER_ID).length >= 1);
+  // Many more failed passes (time moves past every backoff)...
+  for (let pass = 0; pass < 3; pass += 1) {
+    clock = new Date(clock.getTime() + 2 * 60 * 60_000);
+    await board.worker.tick({ ignoreBackoff: true });
+  }
+  // ...then the owner fixes the role and the kept write lands.
+  for (const user of planka.state.users.values()) user.role = 'admin';
+  clock = new Date(clock.getTime() + 2 * 60 * 60_000);
+  await telegram.waitFor((fake) => fake.botMessages(OWNER_ID).some((m) => m.text.startsWith('Planka is back')));
+  const texts = telegram.botMessages(OWNER_ID).map((m) => m.text);
+  expect(texts.filter((text) => text.startsWith('Planka refuses every task change'))).toEqual([
+    'Planka refuses every task change: this Planka user may not create projects. Fix: this Planka user needs the Project Owner or Admin role (Settings → Users). Your task changes are kept and applied once that is fixed; I will not repeat this.',
+  ]);
+  expect(planka.state.cards.size).toBe(1);
+});

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BoardOutboxWorker } from '../../src/board/board-outbox-worker.js';
-import { outboxDepth } from '../../src/board/board-outbox-repo.js';
-import { PlankaBoards } from '../../src/board/planka-boards.js';
+import { CardWriteWorker } from '../../src/board/card-write-worker.js';
+import { writeQueueDepth } from '../../src/board/card-write-queue-repo.js';
+import { PlankaTaskBoard } from '../../src/board/planka/planka-task-board.js';
 import { createPlankaClient, PlankaError, type PlankaAuth, type PlankaClient } from '../../src/board/planka/index.js';
 import { createStructureSource } from '../../src/board/structure-source.js';
 import { registerTaskTools } from '../../src/board/task-tools.js';
@@ -21,18 +21,18 @@ const NOW = new Date('2026-11-22T09:00:00Z');
 
 interface Harness {
   tasks: TaskService;
-  worker: BoardOutboxWorker;
+  worker: CardWriteWorker;
   tools: ToolRegistry;
 }
 
-function build(db: Db, client: PlankaClient | undefined): Harness {
+function build(db: Db, client: PlankaClient | undefined, auth: 'api-key' | 'password' = 'api-key'): Harness {
   const log = silentLogger();
-  const boards = client ? new PlankaBoards(client, log) : undefined;
+  const board = client ? new PlankaTaskBoard(client, { log, destination: 'planka.test', auth }) : undefined;
   const source = createStructureSource(db, log);
   const structure = () => source.current();
   const now = () => NOW;
-  const worker = new BoardOutboxWorker({ db, log, boards, structure, now });
-  const tasks = new TaskService({ db, log, boards, worker, structure, now });
+  const worker = new CardWriteWorker({ db, log, board, structure, now });
+  const tasks = new TaskService({ db, log, board, worker, structure, now });
   const tools = new ToolRegistry();
   registerTaskTools(tools, { tasks, timeZone: ZONE, now });
   return { tasks, worker, tools };
@@ -166,7 +166,7 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
     expect(cardsNamed(fake, 'Update CV')).toHaveLength(1);
     expect(await undo(tools, other.undo)).toContain('Deleted “Update CV”');
     expect(fake.state.cards.size).toBe(0);
-    expect((await outboxDepth(opened.db)).pending).toBe(0);
+    expect((await writeQueueDepth(opened.db)).pending).toBe(0);
   });
 
   it('queues writes while Planka is down and applies each exactly once when it returns', async () => {
@@ -177,7 +177,7 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
     expect(result.content).toContain('(queued, will add when Planka is back)');
     await runTool(tools, 'redate_task', { task: 'dentist', due: '2026-12-01' }, 'q2');
     expect(await worker.tick({ ignoreBackoff: true })).toBe(0);
-    expect((await outboxDepth(opened.db)).pending).toBe(2);
+    expect((await writeQueueDepth(opened.db)).pending).toBe(2);
 
     await fake.up();
     await worker.tick({ ignoreBackoff: true });
@@ -185,7 +185,7 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
     const cards = cardsNamed(fake, 'Book dentist');
     expect(cards).toHaveLength(1);
     expect(cards[0]?.dueDate).toBe('2026-12-01T16:00:00.000Z');
-    expect((await outboxDepth(opened.db)).pending).toBe(0);
+    expect((await writeQueueDepth(opened.db)).pending).toBe(0);
     expect(fake.requests.filter((request) => request.method === 'POST' && /\/cards$/.test(request.path))).toHaveLength(1);
   });
 
@@ -210,7 +210,7 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
     expect(cardsNamed(fake, 'Pay tax')).toHaveLength(1);
     const [task] = await listTasks(opened.db);
     expect(task?.plankaCardId).toBe(cardsNamed(fake, 'Pay tax')[0]?.id);
-    expect((await outboxDepth(opened.db)).pending).toBe(0);
+    expect((await writeQueueDepth(opened.db)).pending).toBe(0);
   });
 
   it('keeps tasks locally without Planka and pushes them once it is configured', async () => {
@@ -227,7 +227,7 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
     const cards = [...fake.state.cards.values()];
     expect(cards.map((card) => `${card.name}@${listName(fake, card) ?? ''}`)).toEqual(['Sketch logo@Active']);
     expect(cards[0]?.dueDate).toBe('2026-11-25T16:00:00.000Z');
-    expect((await outboxDepth(opened.db)).pending).toBe(0);
+    expect((await writeQueueDepth(opened.db)).pending).toBe(0);
   });
 
   it('follows changes made in Planka: imports new cards, drops deleted ones', async () => {
@@ -239,6 +239,56 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
     await client.createCard(inbox.id, { name: 'Made on the phone', dueDate: '2026-11-20T10:00:00.000Z' });
     const { tasks: open } = await tasks.list();
     expect(open.map((task) => task.title)).toEqual(['Made on the phone']);
+  });
+
+  it('a Done tap on an older /tasks list keeps what the owner changed in Planka meanwhile', async () => {
+    const { tasks, tools } = build(opened.db, client);
+    await runTool(tools, 'create_task', { board: 'Career', title: 'Write report', due: '2026-11-25' }, 'e1');
+    const { tasks: shown } = await tasks.list(); // the /tasks message the owner taps later
+    const task = shown[0]!;
+    const card = cardsNamed(fake, 'Write report')[0]!;
+
+    // In Planka's app: renamed, due date moved, description written.
+    fake.editCard(card.id, { name: 'Write the annual report', dueDate: '2026-12-04T10:00:00.000Z', description: `Ask Sam for numbers\n\n[oz:${task.ref}]` });
+
+    await tasks.change(task.id, { list: 'Done' }, 'e2'); // ✓ on the older message
+    const after = fake.state.cards.get(card.id)!;
+    expect(after.name).toBe('Write the annual report');
+    expect(after.dueDate).toBe('2026-12-04T10:00:00.000Z');
+    expect(after.description).toBe(`Ask Sam for numbers\n\n[oz:${task.ref}]`);
+    expect(listName(fake, after)).toBe('Done');
+    // Only the move was sent: no PATCH carried a name, description or due date.
+    const patches = fake.requests.filter((r) => r.method === 'PATCH' && r.path === `/api/cards/${card.id}`);
+    expect(patches.map((r) => Object.keys(r.body as object).filter((k) => ['name', 'description', 'dueDate'].includes(k)))).toEqual([[]]);
+    // The local cache follows what Planka answered.
+    const local = await tasks.get(task.id);
+    expect([local.title, local.dueAt?.toISOString(), local.description, local.list, local.done]).toEqual(['Write the annual report', '2026-12-04T10:00:00.000Z', 'Ask Sam for numbers', 'Done', true]);
+
+    // A snooze from the old list moves the date Planka has now, and sends only the date.
+    await tasks.change(task.id, { dueAt: new Date('2026-12-05T10:00:00.000Z') }, 'e3');
+    expect(fake.state.cards.get(card.id)?.name).toBe('Write the annual report');
+    expect(fake.state.cards.get(card.id)?.dueDate).toBe('2026-12-05T10:00:00.000Z');
+  });
+
+  it('never writes a marker into a card the owner made by hand; the mapping stays local', async () => {
+    const { tasks, tools } = build(opened.db, client);
+    await tasks.list(); // bootstrap
+    const inbox = [...fake.state.lists.values()].find((list) => list.name === 'Inbox' && fake.state.boards.get(list.boardId)?.name === 'Health')!;
+    const handMade = await client.createCard(inbox.id, { name: 'Call the GP', description: 'Ask about the results' });
+    await tasks.list(); // imported
+    await runTool(tools, 'rename_task', { task: 'GP', title: 'Call the GP on Monday' }, 'h1');
+    await runTool(tools, 'redate_task', { task: 'GP', due: 'tomorrow' }, 'h2');
+    const task = await tasks.resolve('GP');
+    await tasks.change(task.id, { description: 'Ask about the blood test' }, 'h3');
+    await runTool(tools, 'complete_task', { task: 'GP' }, 'h4');
+    const card = fake.state.cards.get(handMade.id)!;
+    expect(card.name).toBe('Call the GP on Monday');
+    expect(card.description).toBe('Ask about the blood test');
+    expect(listName(fake, card)).toBe('Completed');
+    expect(fake.requests.some((r) => JSON.stringify(r.body ?? '').includes('[oz:'))).toBe(false);
+    // A card Z creates still carries one (it is how a create is found again after a crash).
+    await runTool(tools, 'create_task', { board: 'Health', title: 'Book physio' }, 'h5');
+    expect(cardsNamed(fake, 'Book physio')[0]?.description).toMatch(/^\[oz:[A-Za-z0-9_-]+\]$/);
   });
 
   it('gives the assistant the tasks that match the question or are due soon', async () => {
@@ -264,6 +314,72 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
     expect([...fake.state.boards.values()].map((b) => b.name)).toEqual(['Home']);
     await setPreference(opened.db, 'board.structure', 'nonsense');
     expect((await tasks.structure()).boards).toHaveLength(5);
+  });
+});
+
+async function queueRow(db: Db) {
+  return db.selectFrom('card_write_queue').select(['status', 'attempts', 'retries', 'next_attempt_at']).orderBy('id').executeTakeFirstOrThrow();
+}
+
+describe('permanent Planka refusals', () => {
+  let database: TestDatabase;
+  let opened: OpenDatabase;
+  let fake: FakePlanka | undefined;
+
+  beforeEach(async () => {
+    database = await createTestDatabase('pglite');
+    opened = await openDatabase(database.settings, silentLogger());
+    await migrateToLatest(opened.db);
+  });
+
+  afterEach(async () => {
+    expect(fake?.unexpected()).toEqual([]);
+    await fake?.close();
+    await opened.close();
+    await database.drop();
+  });
+
+  it('a wrong password is reported as such, with the fix, and retried with growing waits, not every 2 s', async () => {
+    fake = await startFakePlanka({ users: [{ username: 'owner', password: 'right-password', termsAccepted: true }] });
+    const auth: PlankaAuth = { kind: 'password', username: 'owner', password: 'wrong-password' };
+    const client = createPlankaClient({ baseUrl: fake.url, auth, timeoutMs: 5_000, log: silentLogger() });
+    const { tasks, tools, worker } = build(opened.db, client, 'password');
+    const result = await runTool(tools, 'create_task', { board: 'Career', title: 'Ship it' }, 'w1');
+    expect(result.content).not.toContain('queued, will add when Planka is back');
+    expect(result.content).toContain('not on the board yet: Planka rejected the username or password. Fix: check PLANKA_USERNAME and PLANKA_PASSWORD');
+    expect((await tasks.list()).note).toMatch(/^Planka rejected the username or password\. Fix: check PLANKA_USERNAME and PLANKA_PASSWORD.*This is my local copy\.$/);
+
+    const first = await queueRow(opened.db);
+    expect(first).toMatchObject({ status: 'pending', retries: 1 });
+    expect(first.next_attempt_at.getTime() - NOW.getTime()).toBeGreaterThanOrEqual(30_000);
+    const logins = () => fake!.requests.filter((r) => r.path === '/api/access-tokens').length;
+    const before = logins();
+    await worker.tick(); // not due yet: Planka is not asked again
+    expect(logins()).toBe(before);
+    await worker.tick({ ignoreBackoff: true });
+    await worker.tick({ ignoreBackoff: true });
+    const third = await queueRow(opened.db);
+    expect(third.retries).toBe(3);
+    expect(third.next_attempt_at.getTime() - NOW.getTime()).toBeGreaterThanOrEqual(120_000);
+    expect(fake.state.cards.size).toBe(0);
+  });
+
+  it('a Board User (Planka answers 404 to creating the project) is told it needs the Project Owner or Admin role; the write is kept', async () => {
+    fake = await startFakePlanka({ apiKey: API_KEY, apiKeyRole: 'boardUser' });
+    const client = createPlankaClient({ baseUrl: fake.url, auth: { kind: 'api-key', apiKey: API_KEY }, timeoutMs: 5_000, log: silentLogger() });
+    const { tasks, tools, worker } = build(opened.db, client);
+    const result = await runTool(tools, 'create_task', { board: 'Career', title: 'Ship it' }, 'r1');
+    expect(result.content).toContain('not on the board yet: this Planka user may not create projects. Fix: this Planka user needs the Project Owner or Admin role');
+    expect((await tasks.list()).note).toContain('needs the Project Owner or Admin role');
+    // A bootstrap failure counts as a failed try (the wait grows), but the create never reached Planka.
+    await worker.tick({ ignoreBackoff: true });
+    expect(await queueRow(opened.db)).toMatchObject({ status: 'pending', attempts: 0, retries: 2 });
+
+    // The owner gives the user the role: the kept write lands.
+    for (const user of fake.state.users.values()) user.role = 'projectOwner';
+    await worker.tick({ ignoreBackoff: true });
+    expect(cardsNamed(fake, 'Ship it')).toHaveLength(1);
+    expect((await queueRow(opened.db)).status).toBe('done');
   });
 });
 

@@ -161,6 +161,24 @@ describe.each(databaseKinds())('tasks on the board on %s', (kind) => {
     expect(planka.state.cards.size).toBe(0);
   });
 
+  it('✓ on an older /tasks message keeps the name and due date the owner changed in Planka meanwhile', async () => {
+    await launch();
+    ollama.script({ text: 'Career' });
+    telegram.sendText(OWNER, '/task Write report due 2099-03-01 9am');
+    await lastMessage('Added #1 Write report');
+    telegram.sendText(OWNER, '/tasks');
+    const list = await botMessageMatching(telegram, (message) => !message.deleted && (message.replyMarkup?.inline_keyboard.some((row) => row.some((button) => button.text === '✓ #1')) ?? false));
+    const card = cardNamed(planka, 'Write report')!;
+    planka.editCard(card.id, { name: 'Write the annual report', dueDate: '2099-03-08T08:00:00.000Z' });
+
+    telegram.pressButton(OWNER, OWNER.id, list.message_id, rowButton(list, 1, '✓ #1'));
+    await lastMessage('Done: #1 Write the annual report');
+    const after = planka.state.cards.get(card.id);
+    expect(after?.name).toBe('Write the annual report');
+    expect(after?.dueDate).toBe('2099-03-08T08:00:00.000Z');
+    expect(listOf(planka, after)).toBe('Done');
+  });
+
   it('queues a card while Planka is down and adds it exactly once after a restart', async () => {
     await launch();
     telegram.sendText(OWNER, '/tasks');
@@ -170,7 +188,7 @@ describe.each(databaseKinds())('tasks on the board on %s', (kind) => {
     telegram.sendText(OWNER, '/task Book dentist');
     await lastMessage('(queued, will add when Planka is back)');
     telegram.sendText(OWNER, '/status');
-    await lastMessage('Board outbox: 1 pending');
+    await lastMessage('Card write queue: 1 pending');
     await stopDaemon(daemon!);
 
     await planka.up();
@@ -178,7 +196,7 @@ describe.each(databaseKinds())('tasks on the board on %s', (kind) => {
     await telegram.waitFor(() => cardNamed(planka, 'Book dentist') !== undefined, 30_000);
     await lastMessage('Planka is back: 1 queued task change applied.');
     telegram.sendText(OWNER, '/status');
-    const status = await lastMessage('Board outbox: 0 pending');
+    const status = await lastMessage('Card write queue: 0 pending');
     expect(status.text).toContain('Planka: reachable (1 project · 0 writes queued)');
     telegram.sendText(OWNER, '/audit');
     const audit = await lastMessage('Audit log');
@@ -229,8 +247,8 @@ describe('tasks and projects without Planka', () => {
       expect(tree.text).toBe(['[ACTIVE] Career [50%] · 1/2 cards on Career', '  └ [ACTIVE] Promotion [30%]', '[PAUSED] Side gig [0%]'].join('\n'));
 
       telegram.sendText(OWNER, '/status');
-      const status = await lastMessage('Board outbox:');
-      expect(status.text).toContain('Board outbox: 2 pending (Planka not configured: kept locally)');
+      const status = await lastMessage('Card write queue:');
+      expect(status.text).toContain('Card write queue: 2 pending (Planka not configured: kept locally)');
       expect(status.text).toContain('Planka: not configured');
       expect(daemon.stdout()).not.toContain('Update CV');
     } finally {

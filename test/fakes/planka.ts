@@ -8,9 +8,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+/**
+ * Planka 2's user roles (User.Roles). New users get `boardUser`, who may not create projects:
+ * the can-create-projects policy answers 404 with no message. The fake defaults to `admin` so
+ * that tests not about roles can bootstrap.
+ */
+export type FakeRole = 'admin' | 'projectOwner' | 'personalProjectOwner' | 'boardUser';
+
 export interface FakePlankaUser {
   username: string;
   password: string;
+  role?: FakeRole;
   /** False (the default) makes the first login answer 403 `accept-terms`, like a fresh Planka user. */
   termsAccepted?: boolean;
 }
@@ -19,6 +27,13 @@ export interface FakePlankaOptions {
   /** Accepted in `X-Api-Key`; it authenticates as the first user (or a built-in `api` user). */
   apiKey?: string;
   users?: FakePlankaUser[];
+  /** Role of the built-in `api` user (when there are no `users`). */
+  apiKeyRole?: FakeRole;
+  /**
+   * Planka's SHOW_DETAILED_AUTH_ERRORS: a wrong password answers 401 "Invalid password"
+   * instead of "Invalid credentials" (either way Planka logs "Invalid password!").
+   */
+  detailedAuthErrors?: boolean;
 }
 
 export interface RecordedRequest {
@@ -38,6 +53,7 @@ export interface FakeUser {
   username: string;
   password: string;
   termsAccepted: boolean;
+  role: FakeRole;
 }
 export interface FakeProject {
   id: string;
@@ -118,6 +134,11 @@ export interface FakePlanka {
   up(): Promise<void>;
   /** The next `count` requests answer `status` with Planka's error body for it. */
   failNext(count: number, status: number): void;
+  /**
+   * The owner edits a card in Planka's app, behind openzero's back (no request is recorded).
+   * `dueDate` is ISO-8601 and stored in UTC, as Planka does.
+   */
+  editCard(cardId: string, changes: { name?: string; description?: string | null; dueDate?: string | null }): FakeCard;
   close(): Promise<void>;
 }
 
@@ -189,12 +210,12 @@ export async function startFakePlanka(options: FakePlankaOptions = {}): Promise<
   };
   for (const u of options.users ?? []) {
     const id = newId();
-    state.users.set(id, { id, username: u.username, password: u.password, termsAccepted: u.termsAccepted ?? false });
+    state.users.set(id, { id, username: u.username, password: u.password, termsAccepted: u.termsAccepted ?? false, role: u.role ?? 'admin' });
   }
   let apiKeyUser: FakeUser | undefined = [...state.users.values()][0];
   if (options.apiKey !== undefined && !apiKeyUser) {
     const id = newId();
-    apiKeyUser = { id, username: 'api', password: randomBytes(8).toString('hex'), termsAccepted: true };
+    apiKeyUser = { id, username: 'api', password: randomBytes(8).toString('hex'), termsAccepted: true, role: options.apiKeyRole ?? 'admin' };
     state.users.set(id, apiKeyUser);
   }
 
@@ -301,7 +322,8 @@ export async function startFakePlanka(options: FakePlankaOptions = {}): Promise<
       handle: (ctx) => {
         const input = validate(ctx, { emailOrUsername: 'string!', password: 'string!' });
         const user = findUser(String(input.emailOrUsername));
-        if (!user || user.password !== input.password) throw fail(401, 'Invalid credentials');
+        if (!user) throw fail(401, options.detailedAuthErrors ? 'Invalid email or username' : 'Invalid credentials');
+        if (user.password !== input.password) throw fail(401, options.detailedAuthErrors ? 'Invalid password' : 'Invalid credentials');
         if (!user.termsAccepted) {
           const pendingToken = `eyJ.pending.${randomBytes(16).toString('base64url')}`;
           pendingTokens.set(pendingToken, user.id);
@@ -375,6 +397,8 @@ export async function startFakePlanka(options: FakePlankaOptions = {}): Promise<
       auth: true,
       handle: (ctx) => {
         const user = need(ctx.user);
+        // policies/can-create-projects.js: `res.notFound()` (no message) unless admin or (personal) project owner.
+        if (user.role === 'boardUser') throw new HttpFailure(404, { code: 'E_NOT_FOUND' });
         const input = validate(ctx, { type: ['private', 'shared'], name: 'string!', description: 'text?' });
         const project: FakeProject = {
           id: newId(),
@@ -833,6 +857,15 @@ export async function startFakePlanka(options: FakePlankaOptions = {}): Promise<
     },
     failNext(count, status) {
       failures = { remaining: count, status };
+    },
+    editCard(cardId, changes) {
+      const card = state.cards.get(cardId);
+      if (!card) throw new Error(`fake planka: no card ${cardId}`);
+      if (changes.name !== undefined) card.name = changes.name;
+      if (changes.description !== undefined) card.description = changes.description;
+      if (changes.dueDate !== undefined) card.dueDate = changes.dueDate === null ? null : toUtc(changes.dueDate);
+      card.updatedAt = now();
+      return card;
     },
     async close() {
       dropConnections();

@@ -48,15 +48,18 @@ export interface TasksTable {
 export type BoardOpKind = 'create' | 'update' | 'delete';
 export type BoardOpStatus = 'pending' | 'done' | 'failed' | 'cancelled';
 
-/** Durable Planka writes: applied in id order per task, exactly once, across restarts. */
-export interface BoardOutboxTable {
+/** The card write queue: durable Planka writes, applied in id order per task, exactly once, across restarts. */
+export interface CardWriteQueueTable {
   id: Generated<number>;
   task_id: number;
   op: BoardOpKind;
   payload: ColumnType<unknown, string, string>;
   idempotency_key: string;
   status: ColumnType<BoardOpStatus, BoardOpStatus | undefined, BoardOpStatus>;
+  /** How often the write may have reached Planka. */
   attempts: ColumnType<number, number | undefined, number>;
+  /** Failed tries (bootstrap failures included): the wait before the next one grows with it. */
+  retries: ColumnType<number, number | undefined, number>;
   next_attempt_at: ColumnType<Date, Date | undefined, Date>;
   last_error: string | null;
   /** The owner was told this write is queued; they hear once more when it lands or keeps failing. */
