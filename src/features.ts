@@ -2,9 +2,9 @@ import { Composer } from 'grammy';
 import type { Feature, FeatureDeps } from './app/index.js';
 import type { BotContext } from './channels/telegram/index.js';
 import { ApprovalService } from './approvals/index.js';
-import { PauseSwitch, policyCommands } from './policy/index.js';
+import { OwnerPolicy, PauseSwitch, policyCommands, ToolExecutor } from './policy/index.js';
 import { registerPreferenceTools } from './preferences/index.js';
-import { ToolExecutor, ToolRegistry } from './tools/index.js';
+import { ToolRegistry } from './tools/index.js';
 import type { ContextProvider } from './context/index.js';
 import { createOllamaModel, createOpenAiCompatibleModel, type LanguageModel } from './llm/index.js';
 import { currentTimeTool } from './tools/builtin/current-time.js';
@@ -30,8 +30,9 @@ const UNDO_TTL_MS = 24 * 3_600_000;
 export function buildFeatures(deps: FeatureDeps): Feature[] {
   const tools = new ToolRegistry();
   const pause = new PauseSwitch(deps.db);
+  const ownerPolicy = new OwnerPolicy(deps.db);
   const approvals = new ApprovalService({ db: deps.db, api: deps.api, log: deps.log.child({ part: 'approvals' }), defaultTtlMs: deps.config.approvalTtlMs });
-  const executor = new ToolExecutor({ registry: tools, approvals, pause, db: deps.db, api: deps.api, log: deps.log.child({ part: 'tools' }), undoTtlMs: UNDO_TTL_MS });
+  const executor = new ToolExecutor({ registry: tools, approvals, pause, policy: ownerPolicy, db: deps.db, api: deps.api, log: deps.log.child({ part: 'tools' }), undoTtlMs: UNDO_TTL_MS });
   const { ollama, deepThink } = deps.config;
   const llm = createOllamaModel({
     baseUrl: ollama.baseUrl,
@@ -71,7 +72,7 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
       },
       { name: 'Google (Gmail, Calendar)', configured: false, notConfiguredNote: 'not configured', check: async () => ({ ok: false, detail: '' }) },
     ],
-    composer: new Composer<BotContext>(policyCommands({ db: deps.db, pause, registry: deps.registry, timeZone: deps.config.timeZone }), approvals.composer()),
+    composer: new Composer<BotContext>(policyCommands({ db: deps.db, pause, policy: ownerPolicy, tools, registry: deps.registry, timeZone: deps.config.timeZone }), approvals.composer()),
     statusLines: async () => (pause.paused ? ['⏸ Paused: proactive and tool actions are off (/resume).'] : []),
     start: async () => {
       await pause.load();

@@ -53,9 +53,14 @@ export class ApprovalService {
     this.#handlers.set(kind, handler);
   }
 
-  /** Stores the request and shows it with its buttons. A replay of the same work shows the same request. */
+  /**
+   * Stores the request and shows it with its buttons. A replay of the same work shows the
+   * same request again while it is pending; one already answered or expired is returned
+   * as it stands (status `expired` once past its expiry) and is not shown again.
+   */
   async request(input: ApprovalRequest): Promise<Approval> {
     const { db, api } = this.#options;
+    const now = this.#now();
     const approval = await insertApproval(db, {
       originKey: nextEffectKey(`approval:${input.kind}`),
       kind: input.kind,
@@ -63,8 +68,10 @@ export class ApprovalService {
       summary: input.html ? input.summary : escapeHtml(input.summary),
       choices: input.choices,
       chatId: input.chatId,
-      expiresAt: new Date(this.#now().getTime() + (input.ttlMs ?? this.#options.defaultTtlMs)),
+      expiresAt: new Date(now.getTime() + (input.ttlMs ?? this.#options.defaultTtlMs)),
     });
+    if (approval.status !== 'pending') return approval;
+    if (approval.expiresAt <= now) return { ...approval, status: 'expired' };
     const [message] = (await sendText(api, input.chatId, approval.summary, { html: true, buttons: keyboard(approval) })).slice(-1);
     if (message && approval.messageId === null) await setApprovalMessage(db, approval.id, message.message_id);
     return { ...approval, messageId: approval.messageId ?? message?.message_id ?? null };
@@ -107,8 +114,19 @@ export class ApprovalService {
     }
     const now = this.#now();
     let approval = await decideApproval(db, id, choice, now);
-    // A replay after a crash between the decision and its outcome finishes the job.
-    if (!approval && found.status !== 'pending' && found.decision === choiceId && found.outcome === null) approval = found;
+    // A replay after a crash between the decision and its outcome finishes the job, unless
+    // the request has expired meanwhile: then nothing runs, and the request says so.
+    if (!approval && found.status !== 'pending' && found.decision === choiceId && found.outcome === null) {
+      if (found.expiresAt <= now) {
+        log.info({ approvalId: id }, 'replayed decision arrived after expiry; not carried out');
+        const outcome = '⌛ Expired before it could be carried out — nothing was done.';
+        await recordOutcome(db, found.id, outcome);
+        await ctx.answerCallbackQuery({ text: 'This request expired; nothing was done.' });
+        await this.#showOutcome(found, outcome).catch(() => undefined);
+        return;
+      }
+      approval = found;
+    }
     if (!approval) {
       const text =
         found.status === 'pending' || found.status === 'expired'

@@ -156,9 +156,11 @@ export async function pastSummaries(db: DbOrTx, limit: number): Promise<Thread[]
 }
 
 /** Deletes ended threads (their turns go with them); returns how many threads and turns. */
-export async function erasePastThreads(db: DbOrTx, endedBefore: Date | undefined): Promise<{ threads: number; turns: number }> {
+export async function erasePastThreads(db: DbOrTx, endedBefore: Date | undefined, onlyIds?: readonly number[]): Promise<{ threads: number; turns: number }> {
+  if (onlyIds && onlyIds.length === 0) return { threads: 0, turns: 0 };
   let threads = db.selectFrom('conversation_threads').select('id').where('ended_at', 'is not', null);
   if (endedBefore) threads = threads.where('ended_at', '<', endedBefore);
+  if (onlyIds) threads = threads.where('id', 'in', [...onlyIds]);
   const ids = (await threads.execute()).map((row) => row.id);
   if (ids.length === 0) return { threads: 0, turns: 0 };
   const turns = await db
@@ -168,6 +170,22 @@ export async function erasePastThreads(db: DbOrTx, endedBefore: Date | undefined
     .executeTakeFirstOrThrow();
   await db.deleteFrom('conversation_threads').where('id', 'in', ids).execute();
   return { threads: ids.length, turns: Number(turns.n) };
+}
+
+/** The past threads `erasePastThreads` would erase now: ids, message count, when they ended. */
+export async function pastThreadsToErase(db: DbOrTx, endedBefore: Date | undefined): Promise<{ ids: number[]; turns: number; firstEnded: Date | null; lastEnded: Date | null }> {
+  let threads = db.selectFrom('conversation_threads').select(['id', 'ended_at']).where('ended_at', 'is not', null).orderBy('id');
+  if (endedBefore) threads = threads.where('ended_at', '<', endedBefore);
+  const rows = await threads.execute();
+  const ids = rows.map((row) => Number(row.id));
+  if (ids.length === 0) return { ids, turns: 0, firstEnded: null, lastEnded: null };
+  const turns = await db
+    .selectFrom('conversation_turns')
+    .select(sql<string>`count(*)`.as('n'))
+    .where('thread_id', 'in', ids)
+    .executeTakeFirstOrThrow();
+  const ended = rows.flatMap((row) => (row.ended_at ? [row.ended_at.getTime()] : []));
+  return { ids, turns: Number(turns.n), firstEnded: new Date(Math.min(...ended)), lastEnded: new Date(Math.max(...ended)) };
 }
 
 interface ThreadRow {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { nextEffectKey } from '../outbox/index.js';
-import type { Tool, ToolOutcome, ToolRegistry } from '../tools/index.js';
+import type { Resolution, Tool, ToolCallContext, ToolOutcome, ToolRegistry } from '../tools/index.js';
 import { parseDue } from './due-date.js';
 import { byUrgency, taskLine } from './task-format.js';
 import { TaskInputError, describeWrite, type TaskService, type TaskWrite } from './task-service.js';
+import type { Task } from './tasks-repo.js';
 
 export interface TaskToolsDeps {
   tasks: TaskService;
@@ -25,6 +26,8 @@ const RestorePayload = z.object({
   fields: z.object({ title: z.string(), board: z.string(), list: z.string(), dueAt: z.string().nullable() }),
 });
 const UncreatePayload = z.object({ taskId: z.number().int() });
+/** What a resolved task call stores with its approval: the exact task id. */
+const TaskTarget = z.object({ taskId: z.number().int() });
 
 /**
  * The board tools the model may call: create, list, move, complete, rename, re-date (L1,
@@ -48,6 +51,23 @@ export function registerTaskTools(registry: ToolRegistry, deps: TaskToolsDeps): 
       if (err instanceof TaskInputError) return { content: `Not done: ${err.message}` };
       throw err;
     }
+  }
+
+  /** The task a call names, found by id or title when the call is requested (shown in its approval). */
+  async function resolveTask(args: { task: string }): Promise<Resolution> {
+    try {
+      const task = await tasks.resolve(args.task);
+      return { ok: true, object: { id: `#${task.id}`, title: task.title, where: `${task.board} / ${task.list}`, ref: { taskId: task.id } } };
+    } catch (err) {
+      if (err instanceof TaskInputError) return { ok: false, error: err.message };
+      throw err;
+    }
+  }
+
+  /** Exactly the task resolved at request time; the model's words are resolved again only without one. */
+  async function targetTask(args: { task: string }, ctx: ToolCallContext): Promise<Task> {
+    if (ctx.object) return tasks.get(TaskTarget.parse(ctx.object.ref).taskId);
+    return tasks.resolve(args.task);
   }
 
   function restoreOutcome(write: TaskWrite, verb: string): ToolOutcome {
@@ -106,10 +126,11 @@ export function registerTaskTools(registry: ToolRegistry, deps: TaskToolsDeps): 
     description: 'Move a task to another list (and optionally another board).',
     tier: 'L1',
     args: z.object({ task: taskRef, list: z.string().trim().min(1).max(60), board: z.string().trim().min(1).max(60).optional() }).strict(),
-    describe: (args) => `Move task ${args.task} to ${args.board ? `${args.board} / ` : ''}${args.list}`,
+    describe: (args, object) => `Move ${object ? 'task' : `task ${args.task}`} to ${args.board ? `${args.board} / ` : ''}${args.list}`,
+    resolve: resolveTask,
     run: (args, ctx) =>
       guarded(async () => {
-        const task = await tasks.resolve(args.task);
+        const task = await targetTask(args, ctx);
         return restoreOutcome(await tasks.change(task.id, { list: args.list, ...(args.board ? { board: args.board } : {}) }, ctx.idempotencyKey), 'Moved');
       }),
   };
@@ -119,10 +140,11 @@ export function registerTaskTools(registry: ToolRegistry, deps: TaskToolsDeps): 
     description: "Mark a task done (moves it to its board's done list).",
     tier: 'L1',
     args: z.object({ task: taskRef }).strict(),
-    describe: (args) => `Complete task ${args.task}`,
+    describe: (args, object) => (object ? 'Complete task' : `Complete task ${args.task}`),
+    resolve: resolveTask,
     run: (args, ctx) =>
       guarded(async () => {
-        const task = await tasks.resolve(args.task);
+        const task = await targetTask(args, ctx);
         const spec = await tasks.boardSpec(task.board);
         return restoreOutcome(await tasks.change(task.id, { list: spec.doneList }, ctx.idempotencyKey), 'Done');
       }),
@@ -133,10 +155,11 @@ export function registerTaskTools(registry: ToolRegistry, deps: TaskToolsDeps): 
     description: 'Change the title of a task.',
     tier: 'L1',
     args: z.object({ task: taskRef, title: z.string().trim().min(1).max(300) }).strict(),
-    describe: (args) => `Rename task ${args.task} to “${args.title}”`,
+    describe: (args, object) => `Rename ${object ? 'task' : `task ${args.task}`} to “${args.title}”`,
+    resolve: resolveTask,
     run: (args, ctx) =>
       guarded(async () => {
-        const task = await tasks.resolve(args.task);
+        const task = await targetTask(args, ctx);
         return restoreOutcome(await tasks.change(task.id, { title: args.title }, ctx.idempotencyKey), 'Renamed');
       }),
   };
@@ -146,10 +169,11 @@ export function registerTaskTools(registry: ToolRegistry, deps: TaskToolsDeps): 
     description: 'Set or clear the due date of a task ("none" clears it).',
     tier: 'L1',
     args: z.object({ task: taskRef, due: dueText }).strict(),
-    describe: (args) => `Set the due date of task ${args.task} to ${args.due}`,
+    describe: (args, object) => `Set the due date ${object ? 'of task' : `of task ${args.task}`} to ${args.due}`,
+    resolve: resolveTask,
     run: (args, ctx) =>
       guarded(async () => {
-        const task = await tasks.resolve(args.task);
+        const task = await targetTask(args, ctx);
         return restoreOutcome(await tasks.change(task.id, { dueAt: due(args.due) ?? null }, ctx.idempotencyKey), 'Re-dated');
       }),
   };
@@ -159,10 +183,11 @@ export function registerTaskTools(registry: ToolRegistry, deps: TaskToolsDeps): 
     description: 'Delete a task (its card) for good. Needs the owner\'s approval.',
     tier: 'L2',
     args: z.object({ task: taskRef }).strict(),
-    describe: (args) => `Delete task ${args.task} from the board`,
+    describe: (args, object) => (object ? 'Delete from the board for good, task' : `Delete task ${args.task} from the board`),
+    resolve: resolveTask,
     run: (args, ctx) =>
       guarded(async () => {
-        const task = await tasks.resolve(args.task);
+        const task = await targetTask(args, ctx);
         const write = await tasks.remove(task.id, ctx.idempotencyKey);
         const line = `Deleted #${task.id} ${task.title}${describeWrite(write.result)}`;
         return { content: line, summary: line };

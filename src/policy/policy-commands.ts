@@ -3,13 +3,29 @@ import { latestAudit } from '../audit/index.js';
 import type { Db } from '../db/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
 import { replyText, type BotContext, type CommandRegistry } from '../channels/telegram/index.js';
+import type { ToolRegistry } from '../tools/index.js';
+import { FORWARDED_REFUSAL, isOwnCommand } from './own-command.js';
+import type { OwnerPolicy } from './owner-policy.js';
 import type { PauseSwitch } from './pause-switch.js';
+import { policyView, setToolPolicy } from './policy-view.js';
 
-/** /pause, /resume and /audit. */
-export function policyCommands(deps: { db: Db; pause: PauseSwitch; registry: CommandRegistry; timeZone: string }): Composer<BotContext> {
-  const { db, pause, registry } = deps;
+export interface PolicyCommandDeps {
+  db: Db;
+  pause: PauseSwitch;
+  policy: OwnerPolicy;
+  tools: ToolRegistry;
+  registry: CommandRegistry;
+  timeZone: string;
+}
+
+const POLICY_BUTTON = /^pol:([ak]):([a-z][a-z0-9_]{0,56})$/;
+
+/** /pause, /resume, /policy (with its buttons) and /audit. */
+export function policyCommands(deps: PolicyCommandDeps): Composer<BotContext> {
+  const { db, pause, policy, tools, registry } = deps;
   registry.add({ command: 'pause', description: 'Stop every proactive or tool-driven action until /resume' });
   registry.add({ command: 'resume', description: 'Lift /pause' });
+  registry.add({ command: 'policy', description: 'Which actions ask you first; change it with the buttons', args: '[allow|ask <tool>]' });
   registry.add({ command: 'audit', description: 'What ran, what left the machine, where to, how many bytes', args: '[count]' });
   const composer = new Composer<BotContext>();
 
@@ -18,9 +34,38 @@ export function policyCommands(deps: { db: Db; pause: PauseSwitch; registry: Com
     await replyText(ctx, 'Paused. No routines, notifications or actions will run until /resume. Chat still works.');
   });
   composer.command('resume', async (ctx) => {
+    if (!isOwnCommand(ctx)) {
+      await replyText(ctx, FORWARDED_REFUSAL);
+      return;
+    }
     const was = pause.paused;
     await pause.set(false);
     await replyText(ctx, was ? 'Resumed. Routines and actions run again.' : 'Nothing was paused.');
+  });
+  composer.command('policy', async (ctx) => {
+    if (!isOwnCommand(ctx)) {
+      await replyText(ctx, FORWARDED_REFUSAL);
+      return;
+    }
+    const match = /^\s*(allow|ask)\s+([A-Za-z0-9_]+)\s*$/i.exec(ctx.match);
+    let note: string | undefined;
+    if (match?.[1] && match[2]) {
+      note = await setToolPolicy(policy, tools, match[2].toLowerCase(), match[1].toLowerCase() === 'allow');
+    } else if (ctx.match.trim() !== '') {
+      note = 'Use /policy, /policy allow <tool> or /policy ask <tool>.';
+    }
+    const view = await policyView(policy, tools, note);
+    await replyText(ctx, view.text, { html: true, buttons: view.buttons });
+  });
+  composer.callbackQuery(POLICY_BUTTON, async (ctx) => {
+    const [, action = '', tool = ''] = POLICY_BUTTON.exec(ctx.callbackQuery.data) ?? [];
+    const note = await setToolPolicy(policy, tools, tool, action === 'a');
+    await ctx.answerCallbackQuery({ text: note.slice(0, 190) });
+    const view = await policyView(policy, tools, note);
+    const message = ctx.callbackQuery.message;
+    if (message) {
+      await ctx.api.editMessageText(message.chat.id, message.message_id, view.text, { parse_mode: 'HTML', reply_markup: view.buttons }).catch(() => undefined);
+    }
   });
   composer.command('audit', async (ctx) => {
     const count = Math.min(50, Math.max(1, Number.parseInt(ctx.match, 10) || 15));

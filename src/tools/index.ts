@@ -1,3 +1,3 @@
-export type { RiskTier, Tool, ToolCallContext, ToolOutcome, UndoHandler, UndoSpec } from './tool.js';
+export type { Resolution, ResolvedObject, RiskTier, Tool, ToolCallContext, ToolOutcome, UndoHandler, UndoSpec } from './tool.js';
 export { ToolRegistry, type ArgsCheck, type ToolSpecForModel } from './tool-registry.js';
-export { ToolExecutor, type ToolCallReport, type ToolCallStatus, type ToolExecutorDeps } from './tool-executor.js';
+export { describeCall, formatObject } from './describe-call.js';

@@ -160,7 +160,7 @@ describe.each(databaseKinds())('chatting with Z on %s', (kind) => {
 
     ollama.script({ toolCalls: [{ name: 'forget_past_conversations', arguments: {} }] }, { text: 'I asked you to approve that.' });
     telegram.sendText(OWNER, 'Forget our past conversations');
-    const request = await botMessageMatching(telegram, withText('Permanently erase all past conversations'));
+    const request = await botMessageMatching(telegram, withText('Permanently erase these past conversations'));
     await botMessageMatching(telegram, withText('I asked you to approve that.'));
     const waiting = messagesOf(ollama.chatRequests().at(-1)).find((message) => message.role === 'tool');
     expect(waiting?.content).toContain('has NOT happened yet');

@@ -154,7 +154,7 @@ describe.each(databaseKinds())('tasks on the board on %s', (kind) => {
     await lastMessage('Added #2 Run 5k');
     ollama.script({ toolCalls: [{ name: 'delete_task', arguments: { task: 'Run 5k' } }] }, { text: 'Asked you.' });
     telegram.sendText(OWNER, 'delete the 5k task');
-    const request = await lastMessage('Delete task Run 5k from the board');
+    const request = await lastMessage('Delete from the board for good, task: #2 “Run 5k” (Health / Inbox)');
     expect(planka.state.cards.size).toBe(1);
     telegram.pressButton(OWNER, OWNER.id, request.message_id, buttonData(request, 'Approve'));
     await telegram.waitFor((fake) => fake.message(OWNER.id, request.message_id)?.text.includes('Deleted #2 Run 5k') ?? false, 20_000);
