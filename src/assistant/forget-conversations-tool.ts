@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/index.js';
 import type { Tool } from '../tools/index.js';
+import { eraseTextCopies, eraseUpdateCopies } from '../forgetting/index.js';
 import { erasePastThreads } from './conversation-repo.js';
 
 const Args = z
@@ -16,7 +17,8 @@ type Args = z.infer<typeof Args>;
 
 /**
  * L2: permanently erases past conversation threads (their messages and summaries; the current
- * thread stays). It cannot be undone and it deletes the owner's own records, so the model may
+ * thread stays), with the copies the spine kept: the updates in the inbox, the replies in the
+ * outbox, and quotes in approvals and audit. It cannot be undone and it deletes the owner's own records, so the model may
  * only ask for it: it runs after the owner taps Approve, unless the owner set
  * `policy.allow.forget_past_conversations = true`.
  */
@@ -34,7 +36,17 @@ export function forgetConversationsTool(db: Db): Tool<Args> {
         : 'Permanently erase all past conversations (messages and summaries; the current one stays). This cannot be undone.',
     run: async ({ before }) => {
       const cutoff = before ? new Date(`${before}T00:00:00Z`) : undefined;
-      const erased = await erasePastThreads(db, cutoff);
+      const erased = await db.transaction().execute(async (trx) => {
+        const result = await erasePastThreads(trx, cutoff);
+        // The updates that carried those messages, the replies sent to them, and quotes elsewhere.
+        const updateIds = result.erased.flatMap((turn) => {
+          const match = /^update:(\d+)#/.exec(turn.originKey ?? '');
+          return match ? [Number(match[1])] : [];
+        });
+        await eraseUpdateCopies(trx, updateIds);
+        await eraseTextCopies(trx, [...result.erased.map((turn) => turn.content), ...result.summaries]);
+        return result;
+      });
       const text =
         erased.threads === 0
           ? 'There were no past conversations to erase.'

@@ -5,13 +5,13 @@ export interface ServiceProbe {
   configured: boolean;
   /** What to show instead of a check result when not configured. */
   notConfiguredNote?: string;
-  /** Never throws; resolves within its own timeout. */
-  check(): Promise<{ ok: boolean; detail: string }>;
+  /** Never throws; resolves within its own timeout. `warn` marks a working service that needs attention (⚠️). */
+  check(): Promise<{ ok: boolean; detail: string; warn?: boolean }>;
 }
 
 export interface ProbeResult {
   name: string;
-  state: 'ok' | 'down' | 'not-configured';
+  state: 'ok' | 'warn' | 'down' | 'not-configured';
   detail: string;
 }
 
@@ -22,12 +22,12 @@ export async function runProbes(probes: readonly ServiceProbe[]): Promise<ProbeR
     probes.map(async (probe): Promise<ProbeResult> => {
       if (!probe.configured) return { name: probe.name, state: 'not-configured', detail: probe.notConfiguredNote ?? 'not configured' };
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<{ ok: boolean; detail: string }>((resolve) => {
+      const timeout = new Promise<{ ok: boolean; detail: string; warn?: boolean }>((resolve) => {
         timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${PROBE_TIMEOUT_MS / 1000} s` }), PROBE_TIMEOUT_MS);
       });
       try {
-        const result = await Promise.race([probe.check().catch((err: unknown) => ({ ok: false, detail: err instanceof Error ? err.message : String(err) })), timeout]);
-        return { name: probe.name, state: result.ok ? 'ok' : 'down', detail: result.detail };
+        const result = await Promise.race([probe.check().catch((err: unknown): { ok: boolean; detail: string; warn?: boolean } => ({ ok: false, detail: err instanceof Error ? err.message : String(err) })), timeout]);
+        return { name: probe.name, state: result.ok ? (result.warn === true ? 'warn' : 'ok') : 'down', detail: result.detail };
       } finally {
         clearTimeout(timer);
       }
