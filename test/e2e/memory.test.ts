@@ -82,7 +82,7 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
     const d = await launch();
     const status = await ask('/status');
     expect(status.text).toContain(storeKind === 'qdrant' ? 'Qdrant' : 'not configured (embedded exact store)');
-    expect(status.text).toContain('not loaded yet (loads on first use)');
+    expect(status.text).toContain(`✅ Embedding model (Xenova/all-MiniLM-L6-v2): reachable (files present in ${path.join(modelsDir, 'Xenova', 'all-MiniLM-L6-v2')}; loads on first use)`);
 
     expect((await ask('/add Passport expires in March 2027')).text).toMatch(/^Remembered \([0-9a-f]{8}\)\.$/);
     const dup = await ask('/add Passport expires in March 2027');

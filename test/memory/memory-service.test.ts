@@ -245,10 +245,10 @@ describe.each(cases)('memory service on %s with the %s store', (dbKind, storeKin
   it('matches not-yet-embedded memories by words after the matches by meaning, and says so', async () => {
     const { service, embedder } = makeService();
     const embedded = await service.add({ text: 'The dentist appointment is on Friday', source: 'command' });
-    embedder.failWith = modelMissingError();
+    embedder.missingFiles = ['onnx/model.onnx'];
     const waiting = await service.add({ text: 'My dentist is Dr. Smith', source: 'command' });
-    embedder.failWith = undefined;
     await service.stop(); // keep the backlog from embedding it during the search below
+    embedder.missingFiles = [];
     const { hits, note } = await service.search('dentist', { limit: 5, minScore: 0.2 });
     expect(hits.map((h) => [h.memory.id, h.match])).toEqual([
       [embedded.memory.id, 'meaning'],
