@@ -1,5 +1,6 @@
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
+import { backoffDelay } from '../shared/backoff.js';
 import { EmbedderUnavailableError, type Embedder } from './embedder/index.js';
 import { attachVector, unembeddedMemories, type Memory } from './memories-repo.js';
 
@@ -35,13 +36,17 @@ export class EmbedBacklog {
   #running: Promise<boolean> | undefined;
   #stopped = false;
   #failure: EmbedderUnavailableError | undefined;
-  #delayMs: number;
+  /** Failed attempts in a row: the backoff's exponent. */
+  #attempt = 0;
   /** performance.now() before which no load is tried again (unless the files appear). */
   #nextAttemptAt = 0;
 
   constructor(options: EmbedBacklogOptions) {
     this.#options = options;
-    this.#delayMs = options.firstDelayMs;
+  }
+
+  #delayMs(): number {
+    return backoffDelay({ baseMs: this.#options.firstDelayMs, maxMs: this.#options.maxDelayMs, jitter: 0.2 }, this.#attempt);
   }
 
   /** Why the model is unavailable, while it is. */
@@ -73,7 +78,7 @@ export class EmbedBacklog {
     const first = this.#failure === undefined;
     this.#failure = error;
     if (first) {
-      this.#nextAttemptAt = performance.now() + this.#delayMs;
+      this.#nextAttemptAt = performance.now() + this.#delayMs();
       this.#options.log.warn({ reason: error.reason, folder: error.folder, missing: error.missingFiles }, 'embedding model unavailable; memories are saved and embedded once it loads');
     }
     if (this.#timer === undefined && this.#running === undefined) this.#planRetry();
@@ -162,7 +167,7 @@ export class EmbedBacklog {
     }
     const recovered = this.#failure !== undefined;
     this.#failure = undefined;
-    this.#delayMs = this.#options.firstDelayMs;
+    this.#attempt = 0;
     this.#nextAttemptAt = 0;
     if (embedded > 0) log.info({ embedded }, 'waiting memories embedded');
     if (recovered && embedded > 0) await this.#options.onRecovered({ embedded }).catch((err: unknown) => log.warn({ err }, 'could not tell the owner the memories are searchable'));
@@ -170,8 +175,8 @@ export class EmbedBacklog {
   }
 
   #failAfterAttempt(): void {
-    this.#nextAttemptAt = performance.now() + this.#delayMs;
-    this.#delayMs = Math.min(this.#delayMs * 2, this.#options.maxDelayMs);
+    this.#nextAttemptAt = performance.now() + this.#delayMs();
+    this.#attempt += 1;
     this.#planRetry();
   }
 }
