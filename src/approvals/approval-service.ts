@@ -150,7 +150,9 @@ export class ApprovalService {
       outcome = `Failed: ${err instanceof Error ? err.message : String(err)}`;
     }
     await recordOutcome(db, approval.id, outcome);
-    await this.#showOutcome(approval, `${choice.approves ? '✅' : '✖️'} ${choice.label}\n${outcome}`);
+    // Read again: the action may have changed the request itself (forgetting erases quoted text).
+    const shown = (await findApproval(db, approval.id)) ?? approval;
+    await this.#showOutcome(shown, `${choice.approves ? '✅' : '✖️'} ${choice.label}\n${outcome}`);
   }
 
   async #showOutcome(approval: Approval, line: string): Promise<void> {

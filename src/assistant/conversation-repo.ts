@@ -156,20 +156,26 @@ export async function pastSummaries(db: DbOrTx, limit: number): Promise<Thread[]
 }
 
 /** Deletes ended threads (their turns go with them); returns how many threads and turns. */
-export async function erasePastThreads(db: DbOrTx, endedBefore: Date | undefined, onlyIds?: readonly number[]): Promise<{ threads: number; turns: number }> {
-  if (onlyIds && onlyIds.length === 0) return { threads: 0, turns: 0 };
-  let threads = db.selectFrom('conversation_threads').select('id').where('ended_at', 'is not', null);
+export async function erasePastThreads(
+  db: DbOrTx,
+  endedBefore: Date | undefined,
+  onlyIds?: readonly number[],
+): Promise<{ threads: number; turns: number; erased: Array<{ originKey: string | null; content: string }>; summaries: string[] }> {
+  if (onlyIds && onlyIds.length === 0) return { threads: 0, turns: 0, erased: [], summaries: [] };
+  let threads = db.selectFrom('conversation_threads').select(['id', 'summary', 'title']).where('ended_at', 'is not', null);
   if (endedBefore) threads = threads.where('ended_at', '<', endedBefore);
   if (onlyIds) threads = threads.where('id', 'in', [...onlyIds]);
-  const ids = (await threads.execute()).map((row) => row.id);
-  if (ids.length === 0) return { threads: 0, turns: 0 };
-  const turns = await db
-    .selectFrom('conversation_turns')
-    .select(sql<string>`count(*)`.as('n'))
-    .where('thread_id', 'in', ids)
-    .executeTakeFirstOrThrow();
+  const rows = await threads.execute();
+  const ids = rows.map((row) => row.id);
+  if (ids.length === 0) return { threads: 0, turns: 0, erased: [], summaries: [] };
+  const turns = await db.selectFrom('conversation_turns').select(['origin_key', 'content']).where('thread_id', 'in', ids).execute();
   await db.deleteFrom('conversation_threads').where('id', 'in', ids).execute();
-  return { threads: ids.length, turns: Number(turns.n) };
+  return {
+    threads: ids.length,
+    turns: turns.length,
+    erased: turns.map((turn) => ({ originKey: turn.origin_key, content: turn.content })),
+    summaries: rows.flatMap((row) => [row.summary, row.title].filter((text): text is string => text !== null)),
+  };
 }
 
 /** The past threads `erasePastThreads` would erase now: ids, message count, when they ended. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/index.js';
 import type { Tool } from '../tools/index.js';
+import { eraseTextCopies, eraseUpdateCopies } from '../forgetting/index.js';
 import { erasePastThreads, pastThreadsToErase } from './conversation-repo.js';
 
 /** What an approved erase stores: exactly the threads the owner was shown. */
@@ -19,10 +20,11 @@ type Args = z.infer<typeof Args>;
 
 /**
  * L2: permanently erases past conversation threads (their messages and summaries; the current
- * thread stays). It cannot be undone and it deletes the owner's own records, so the model may
- * only ask for it: it runs after the owner taps Approve, unless the owner allowed it with
- * `/policy allow forget_past_conversations`. The request names exactly the threads it will
- * erase (their ids, how many messages); approving erases those, not any that ended since.
+ * thread stays), with the copies the spine kept: the updates in the inbox, the replies in the
+ * outbox, and quotes in approvals and audit. It cannot be undone and it deletes the owner's own
+ * records, so the model may only ask for it: it runs after the owner taps Approve, unless the
+ * owner allowed it with `/policy allow forget_past_conversations`. The request names exactly the
+ * threads it will erase (their ids, how many messages); approving erases those, not any that ended since.
  */
 export function forgetConversationsTool(db: Db): Tool<Args> {
   return {
@@ -55,7 +57,17 @@ export function forgetConversationsTool(db: Db): Tool<Args> {
     },
     run: async ({ before }, ctx) => {
       const exact = ctx.object ? EraseTarget.parse(ctx.object.ref).threadIds : undefined;
-      const erased = await erasePastThreads(db, cutoffOf(before), exact);
+      const erased = await db.transaction().execute(async (trx) => {
+        const result = await erasePastThreads(trx, cutoffOf(before), exact);
+        // The updates that carried those messages, the replies sent to them, and quotes elsewhere.
+        const updateIds = result.erased.flatMap((turn) => {
+          const match = /^update:(\d+)#/.exec(turn.originKey ?? '');
+          return match ? [Number(match[1])] : [];
+        });
+        await eraseUpdateCopies(trx, updateIds);
+        await eraseTextCopies(trx, [...result.erased.map((turn) => turn.content), ...result.summaries]);
+        return result;
+      });
       const text =
         erased.threads === 0
           ? 'There were no past conversations to erase.'

@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
-import { createTransformersEmbedder, type TransformersEmbedder } from './embedder/index.js';
+import { createTransformersEmbedder, type Embedder, type TransformersEmbedder } from './embedder/index.js';
 import { loadVectors, streamVectors } from './memories-repo.js';
 import { MemoryService, type MemoryServiceOptions } from './memory-service.js';
 import { observeEmbedder, type EmbedderState } from './observed-embedder.js';
@@ -12,6 +12,8 @@ const QDRANT_TIMEOUT_MS = 5_000;
 export interface BuiltMemoryService {
   service: MemoryService;
   store: VectorStore;
+  /** The embedder the service uses (observed), for /status. */
+  embedder: Embedder;
   embedderState: () => EmbedderState;
   /** Releases the model; call after the service stopped. */
   dispose: () => Promise<void>;
@@ -26,7 +28,7 @@ export function buildMemoryService(
   config: Pick<Config, 'qdrant' | 'embedding'>,
   db: Db,
   log: Logger,
-  extra: Pick<MemoryServiceOptions, 'notifyOwner' | 'retry' | 'now'> = {},
+  extra: Pick<MemoryServiceOptions, 'notifyOwner' | 'retry' | 'now' | 'backlog' | 'embedWaitMs'> = {},
 ): BuiltMemoryService {
   const { embedding, qdrant } = config;
   const transformers: TransformersEmbedder = createTransformersEmbedder({
@@ -45,5 +47,5 @@ export function buildMemoryService(
         log: log.child({ part: 'vector-index' }),
       });
   const service = new MemoryService({ db, embedder: observed.embedder, store, log, ...extra });
-  return { service, store, embedderState: observed.state, dispose: () => transformers.dispose() };
+  return { service, store, embedder: observed.embedder, embedderState: observed.state, dispose: () => transformers.dispose() };
 }

@@ -15,6 +15,8 @@ export interface Memory {
   embeddingModel: string;
   /** False while the external vector store still owes this row an upsert. */
   indexed: boolean;
+  /** False while the text waits for the embedding model: not searchable by meaning yet. */
+  searchable: boolean;
 }
 
 /**
@@ -33,7 +35,8 @@ export interface StoredVector {
   vector: Float32Array;
 }
 
-const MEMORY_COLUMNS = ['id', 'text', 'source', 'source_ref', 'created_at', 'updated_at', 'expires_at', 'embedding_model', 'indexed_at'] as const;
+const SEARCHABLE = sql<boolean>`vector is not null`.as('searchable');
+const MEMORY_COLUMNS = ['id', 'text', 'source', 'source_ref', 'created_at', 'updated_at', 'expires_at', 'embedding_model', 'indexed_at', SEARCHABLE] as const;
 
 interface MemoryRow {
   id: string;
@@ -45,6 +48,7 @@ interface MemoryRow {
   expires_at: Date | null;
   embedding_model: string;
   indexed_at: Date | null;
+  searchable: boolean;
 }
 
 function toMemory(row: MemoryRow): Memory {
@@ -58,6 +62,7 @@ function toMemory(row: MemoryRow): Memory {
     expiresAt: row.expires_at,
     embeddingModel: row.embedding_model,
     indexed: row.indexed_at !== null,
+    searchable: row.searchable,
   };
 }
 
@@ -68,7 +73,8 @@ export interface NewMemoryRow {
   sourceRef: string | null;
   expiresAt: Date | null;
   embeddingModel: string;
-  vector: Float32Array;
+  /** Null stores the text now and leaves embedding to the background worker. */
+  vector: Float32Array | null;
   now: Date;
   /** Set when the vector store already holds the vector (the embedded index lives off this row). */
   indexedAt: Date | null;
@@ -86,7 +92,7 @@ export async function insertMemory(db: DbOrTx, row: NewMemoryRow): Promise<Memor
       updated_at: row.now,
       expires_at: row.expiresAt,
       embedding_model: row.embeddingModel,
-      vector: serializeVector(row.vector),
+      vector: row.vector === null ? null : serializeVector(row.vector),
       indexed_at: row.indexedAt,
     })
     .returning(MEMORY_COLUMNS)
@@ -107,7 +113,7 @@ export async function rewriteMemory(db: DbOrTx, id: string, change: MemoryRewrit
       source_ref: change.sourceRef,
       expires_at: change.expiresAt,
       embedding_model: change.embeddingModel,
-      vector: serializeVector(change.vector),
+      vector: change.vector === null ? null : serializeVector(change.vector),
       updated_at: change.now,
       indexed_at: change.indexedAt,
     })
@@ -155,13 +161,17 @@ export async function listMemories(db: DbOrTx, now: Date, offset: number, limit:
   return rows.map(toMemory);
 }
 
-export async function countMemories(db: DbOrTx, now: Date): Promise<{ live: number; unindexed: number }> {
+export async function countMemories(db: DbOrTx, now: Date): Promise<{ live: number; unindexed: number; unembedded: number }> {
   const row = await db
     .selectFrom('memories')
-    .select((eb) => [eb.fn.countAll<string>().as('live'), eb.fn.count<string>('id').filterWhere('indexed_at', 'is', null).as('unindexed')])
+    .select((eb) => [
+      eb.fn.countAll<string>().as('live'),
+      eb.fn.count<string>('id').filterWhere((w) => w.and([w('indexed_at', 'is', null), w('vector', 'is not', null)])).as('unindexed'),
+      eb.fn.count<string>('id').filterWhere('vector', 'is', null).as('unembedded'),
+    ])
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     .executeTakeFirstOrThrow();
-  return { live: Number(row.live), unindexed: Number(row.unindexed) };
+  return { live: Number(row.live), unindexed: Number(row.unindexed), unembedded: Number(row.unembedded) };
 }
 
 /** Deletes one memory; returns it, or undefined when it was already gone. */
@@ -189,6 +199,7 @@ export async function* streamVectors(db: DbOrTx, model: string, now: Date, pageS
       .selectFrom('memories')
       .select('id')
       .where('embedding_model', '=', model)
+      .where('vector', 'is not', null)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .orderBy('id')
       .limit(pageSize);
@@ -211,14 +222,58 @@ export async function loadVectors(db: DbOrTx, ids: readonly string[], model: str
     .select(['id', VECTOR_BASE64])
     .where('id', 'in', [...ids])
     .where('embedding_model', '=', model)
+    .where('vector', 'is not', null)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     .execute();
   return rows.map((row) => ({ id: row.id, vector: decodeVector(row.vector_b64) }));
 }
 
-/** Rows whose embedding model differs from `model` (they need re-embedding), a page at a time. */
+/** Rows made by another model, or not embedded at all yet (they need embedding), a page at a time. */
 export async function staleModelMemories(db: DbOrTx, model: string, limit: number): Promise<{ id: string; text: string }[]> {
-  return db.selectFrom('memories').select(['id', 'text']).where('embedding_model', '<>', model).orderBy('id').limit(limit).execute();
+  return db
+    .selectFrom('memories')
+    .select(['id', 'text'])
+    .where((eb) => eb.or([eb('embedding_model', '<>', model), eb('vector', 'is', null)]))
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Memories still waiting for the embedding model, oldest first: the durable embedding queue. */
+export async function unembeddedMemories(db: DbOrTx, limit: number): Promise<{ id: string; text: string }[]> {
+  return db.selectFrom('memories').select(['id', 'text']).where('vector', 'is', null).orderBy('created_at').orderBy('id').limit(limit).execute();
+}
+
+/**
+ * Gives a waiting memory its vector, unless its text changed meanwhile (then the newer text is
+ * still queued). Returns the memory when the vector was attached.
+ */
+export async function attachVector(db: DbOrTx, id: string, text: string, model: string, vector: Float32Array): Promise<Memory | undefined> {
+  const row = await db
+    .updateTable('memories')
+    .set({ embedding_model: model, vector: serializeVector(vector), indexed_at: null })
+    .where('id', '=', id)
+    .where('text', '=', text)
+    .where('vector', 'is', null)
+    .returning(MEMORY_COLUMNS)
+    .executeTakeFirst();
+  return row ? toMemory(row) : undefined;
+}
+
+/**
+ * Live memories whose text contains any of `words` (case-insensitive), at most `limit`, newest
+ * first; `onlyUnembedded` keeps those the model has not embedded yet.
+ */
+export async function memoriesContaining(db: DbOrTx, words: readonly string[], now: Date, limit: number, onlyUnembedded: boolean): Promise<Memory[]> {
+  if (words.length === 0) return [];
+  let query = db
+    .selectFrom('memories')
+    .select(MEMORY_COLUMNS)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .where((eb) => eb.or(words.map((word) => eb(sql<number>`strpos(lower(text), ${word.toLowerCase()})`, '>', 0))));
+  if (onlyUnembedded) query = query.where('vector', 'is', null);
+  const rows = await query.orderBy('created_at', 'desc').limit(limit).execute();
+  return rows.map(toMemory);
 }
 
 export async function setVector(db: DbOrTx, id: string, model: string, vector: Float32Array): Promise<void> {
@@ -231,6 +286,7 @@ export async function unindexedVectors(db: DbOrTx, model: string, limit: number)
     .selectFrom('memories')
     .select(['id', VECTOR_BASE64, 'updated_at', 'created_at', 'source'])
     .where('indexed_at', 'is', null)
+    .where('vector', 'is not', null)
     .where('embedding_model', '=', model)
     .orderBy('updated_at')
     .limit(limit)

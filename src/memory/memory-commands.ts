@@ -45,6 +45,15 @@ export function memoryCommands(deps: MemoryCommandDeps): Composer<BotContext> {
     }
     const chatId = ctx.chat?.id ?? 0;
     const outcome = await service.add({ text, source: 'command', sourceRef: `telegram:${chatId}:${ctx.msg?.message_id ?? 0}` });
+    if (outcome.kind === 'added' && outcome.notSearchable !== undefined) {
+      await replyText(
+        ctx,
+        `Saved (<code>${shortId(outcome.memory.id)}</code>), but not searchable yet: ${escapeHtml(outcome.notSearchable)}. ` +
+          `It is kept and becomes searchable by itself once the embedding model loads; /status says what to fix.`,
+        { html: true },
+      );
+      return;
+    }
     const pending = outcome.indexed ? '' : '\n(Qdrant is unreachable: saved in the database; it will be indexed in the background.)';
     if (outcome.kind === 'added') {
       await replyText(ctx, `Remembered (<code>${shortId(outcome.memory.id)}</code>).${escapeHtml(pending)}`, { html: true });
@@ -66,7 +75,7 @@ export function memoryCommands(deps: MemoryCommandDeps): Composer<BotContext> {
       return;
     }
     const { hits, note } = await service.search(query, { limit: 5, minScore: SEARCH_MIN_SCORE });
-    const lines = hits.map((hit, i) => `${i + 1}. <b>${hit.score.toFixed(2)}</b> · ${memoryLineHtml(hit.memory, timeZone)}`);
+    const lines = hits.map((hit, i) => `${i + 1}. <b>${hit.match === 'meaning' ? hit.score.toFixed(2) : 'word match'}</b> · ${memoryLineHtml(hit.memory, timeZone)}`);
     const head = note ? `<i>${escapeHtml(note)}</i>\n` : '';
     await replyText(ctx, head + (lines.length === 0 ? 'No memory matches that.' : [`<b>Best matches</b>`, ...lines].join('\n')), { html: true });
   }));
@@ -80,6 +89,10 @@ export function memoryCommands(deps: MemoryCommandDeps): Composer<BotContext> {
     const target = ctx.match.trim();
     if (target === '') {
       await replyText(ctx, 'Usage: /forget <query or id> — the id is the short code /memories shows.');
+      return;
+    }
+    if ((await service.list(0, 1)).total === 0) {
+      await replyText(ctx, 'You have no memories, so there is nothing to forget. /add &lt;text&gt; stores one.', { html: true });
       return;
     }
     let memory = undefined;
@@ -128,7 +141,8 @@ export function memoryCommands(deps: MemoryCommandDeps): Composer<BotContext> {
   composer.callbackQuery(FORGET_DATA, async (ctx) => {
     const [, id = '', offset = '0'] = FORGET_DATA.exec(ctx.callbackQuery.data) ?? [];
     const forgotten = await service.forget(id);
-    await ctx.answerCallbackQuery({ text: forgotten ? `Forgotten: ${clipText(forgotten.text, 150)}` : 'That memory is already gone.' });
+    // The answer does not quote the text: it would be stored (outbox) after its copies were erased.
+    await ctx.answerCallbackQuery({ text: forgotten ? 'Forgotten.' : 'That memory is already gone.' });
     await showPage(ctx, service, timeZone, Number(offset));
   });
 

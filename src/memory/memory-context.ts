@@ -1,6 +1,5 @@
 import type { ContextProvider, ContextItem } from '../context/index.js';
 import type { Logger } from '../log/index.js';
-import { EmbedderUnavailableError } from './embedder/index.js';
 import { clipText, memoryDate } from './memory-format.js';
 import type { MemoryService } from './memory-service.js';
 
@@ -20,7 +19,7 @@ export function memoryContextProvider(service: MemoryService, timeZone: string, 
           const date = memoryDate(hit.memory.createdAt, timeZone);
           return {
             source: 'memory',
-            label: `Memory (${date}): ${clipText(hit.memory.text, 60)}`,
+            label: `Memory (${date}${hit.match === 'words' ? ', matched by words' : ''}): ${clipText(hit.memory.text, 60)}`,
             text: `(remembered ${date}) ${hit.memory.text}`,
             score: hit.score,
             date: hit.memory.createdAt,
@@ -29,9 +28,6 @@ export function memoryContextProvider(service: MemoryService, timeZone: string, 
         });
         return note === undefined ? { items } : { items, note };
       } catch (error) {
-        if (error instanceof EmbedderUnavailableError) {
-          return { items: [], note: `Memories were not used: the embedding model ${error.modelName} is unavailable (see /status).` };
-        }
         log.warn({ err: error }, 'memory context failed');
         return { items: [], note: `Memories were not used: ${error instanceof Error ? error.message : String(error)}` };
       }

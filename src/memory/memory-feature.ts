@@ -5,6 +5,7 @@ import { sendText, type BotContext } from '../channels/telegram/index.js';
 import type { ContextProvider } from '../context/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { buildMemoryService } from './build-memory-service.js';
+import { embedderStatus } from './embedder-status.js';
 import { memoryCommands, registerForgetApproval } from './memory-commands.js';
 import { memoryContextProvider } from './memory-context.js';
 import type { MemoryService } from './memory-service.js';
@@ -60,17 +61,13 @@ export function createMemoryFeature(deps: MemoryFeatureDeps): MemoryFeature {
       {
         name: `Embedding model (${config.embedding.model})`,
         configured: true,
-        check: async () => {
-          const state = built.embedderState();
-          if (state.state === 'loaded') return { ok: true, detail: 'loaded' };
-          if (state.state === 'not-loaded') return { ok: true, detail: 'not loaded yet (loads on first use)' };
-          return { ok: false, detail: `unavailable: ${state.reason}` };
-        },
+        check: () => embedderStatus(built.embedder, built.embedderState()),
       },
     ],
     statusLines: async () => {
-      const { live, unindexed } = await service.stats();
+      const { live, unindexed, unembedded } = await service.stats();
       const parts = [`Memories: ${live}`];
+      if (unembedded > 0) parts.push(`${unembedded} not searchable yet (waiting for the embedding model)`);
       if (unindexed > 0) parts.push(`${unindexed} waiting to be indexed in Qdrant`);
       if (service.storeKind === 'embedded') parts.push((await service.probeStore()).detail);
       return [parts.join(' · ')];

@@ -20,7 +20,11 @@ export function shortId(id: string): string {
   return id.slice(0, 8);
 }
 
-/** One memory as an HTML line: date, source, short id, text. */
+/** Shown next to a memory the embedding model has not embedded yet. */
+export const NOT_SEARCHABLE_YET = 'not searchable yet';
+
+/** One memory as an HTML line: date, source, short id (and "not searchable yet"), text. */
 export function memoryLineHtml(memory: Memory, timeZone: string, maxText = 300): string {
-  return `${memoryDate(memory.createdAt, timeZone)} · ${memory.source} · <code>${shortId(memory.id)}</code>\n${escapeHtml(clipText(memory.text, maxText))}`;
+  const waiting = memory.searchable ? '' : ` · <i>${NOT_SEARCHABLE_YET}</i>`;
+  return `${memoryDate(memory.createdAt, timeZone)} · ${memory.source} · <code>${shortId(memory.id)}</code>${waiting}\n${escapeHtml(clipText(memory.text, maxText))}`;
 }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/index.js';
 import type { MemorySource } from '../db/tables/memories.table.js';
+import { eraseTextCopies } from '../forgetting/index.js';
 import type { Logger } from '../log/index.js';
 import { getPreference } from '../preferences/index.js';
-import type { Embedder } from './embedder/index.js';
+import { EmbedderUnavailableError, type Embedder } from './embedder/index.js';
+import { EmbedBacklog } from './embed-backlog.js';
 import { exactScan, type ScoredMemoryId } from './exact-scan.js';
 import { IndexSync } from './index-sync.js';
 import {
+  attachVector,
   clearIndexDeletions,
   countMemories,
   deleteExpired,
@@ -17,14 +20,17 @@ import {
   listMemories,
   markAllUnindexed,
   markIndexed,
+  memoriesContaining,
   queueIndexDeletions,
   rewriteMemory,
   setVector,
   staleModelMemories,
   streamVectors,
   type Memory,
+  type MemoryRewrite,
 } from './memories-repo.js';
 import { VectorStoreError, type VectorStore } from './vector/index.js';
+import { queryWords, wordScore } from './word-match.js';
 
 /**
  * Cosine similarity above which a new memory replaces the closest existing one instead of being
@@ -46,12 +52,16 @@ export interface NewMemory {
 }
 
 export type AddOutcome =
-  | { kind: 'added'; memory: Memory; indexed: boolean }
+  /** `notSearchable` is set when the text is saved but waits for the embedding model (why, in a few words). */
+  | { kind: 'added'; memory: Memory; indexed: boolean; notSearchable?: string }
   | { kind: 'updated'; memory: Memory; previous: Memory; similarity: number; indexed: boolean };
 
 export interface MemoryHit {
   memory: Memory;
+  /** Cosine similarity for `meaning`, the share of the query's words found for `words`. */
   score: number;
+  /** `words`: the memory is not embedded yet (or the model is unavailable), so it matched by words. */
+  match: 'meaning' | 'words';
 }
 
 export interface SearchOutcome {
@@ -76,15 +86,21 @@ export interface MemoryServiceOptions {
   retry?: { firstDelayMs?: number; maxDelayMs?: number; alertAfterMs?: number };
   /** Tells the owner (once per outage) that indexing keeps failing, and when it recovers. */
   notifyOwner?: (text: string) => Promise<void>;
+  /** Memories saved while the embedding model was unavailable: how their embedding is retried. */
+  backlog?: { firstDelayMs?: number; maxDelayMs?: number; pollMs?: number };
+  /** How long an add waits for the model (a first load may download it) before saving it as not searchable yet. */
+  embedWaitMs?: number;
 }
 
 const REEMBED_BATCH = 32;
 
 /**
  * The owner's memories: rows in the database (the source of truth) and their vectors in a
- * VectorStore (an index of those rows). Rejects with EmbedderUnavailableError when the model
- * cannot be loaded and with VectorStoreError when the embedded index fails; a Qdrant outage
- * does not reject: writes are queued for the background indexer, searches scan the database.
+ * VectorStore (an index of those rows). A missing embedding model does not reject adds or
+ * searches: memories are saved unembedded (a durable queue the background embedder works
+ * through) and searches match words instead. Rejects with VectorStoreError when the embedded
+ * index fails; a Qdrant outage does not reject: writes are queued for the background indexer,
+ * searches scan the database. /reindex rejects with EmbedderUnavailableError without a model.
  */
 export class MemoryService {
   readonly #db: Db;
@@ -93,6 +109,10 @@ export class MemoryService {
   readonly #log: Logger;
   readonly #now: () => Date;
   readonly #sync: IndexSync | undefined;
+  readonly #backlog: EmbedBacklog;
+  readonly #embedWaitMs: number;
+  /** Memories an add is embedding right now; the backlog leaves them alone. */
+  readonly #adding = new Set<string>();
   #ready: Promise<void> | undefined;
 
   /** The service's clock; expiry is judged by it, so tools set expiry from it too. */
@@ -127,6 +147,18 @@ export class MemoryService {
             onRecovered: ({ indexed }) => notify(`Qdrant is reachable again; ${indexed} waiting memories are indexed.`),
           })
         : undefined;
+    this.#embedWaitMs = options.embedWaitMs ?? 15_000;
+    this.#backlog = new EmbedBacklog({
+      db: options.db,
+      embedder: options.embedder,
+      log: options.log,
+      index: (memory, vector) => this.#index(memory, vector),
+      busy: (id) => this.#adding.has(id),
+      firstDelayMs: options.backlog?.firstDelayMs ?? 30_000,
+      maxDelayMs: options.backlog?.maxDelayMs ?? 10 * 60_000,
+      pollMs: options.backlog?.pollMs ?? 5_000,
+      onRecovered: ({ embedded }) => notify(`The embedding model is available now: ${embedded} ${embedded === 1 ? 'memory that was' : 'memories that were'} saved while it was missing ${embedded === 1 ? 'is' : 'are'} searchable.`),
+    });
   }
 
   get storeKind(): VectorStore['kind'] {
@@ -148,19 +180,22 @@ export class MemoryService {
       },
     );
     this.#sync?.schedule(0);
+    this.#backlog.schedule(0);
   }
 
   async stop(): Promise<void> {
+    await this.#backlog.stop();
     await this.#sync?.stop();
   }
 
-  /** Stores a memory, or updates its near-duplicate. Saved in the database even when Qdrant is down. */
+  /**
+   * Stores a memory at once, then embeds it and merges it into its near-duplicate if there is one.
+   * When the embedding model is unavailable the memory stays saved, marked not searchable yet,
+   * and the background embedder takes it up once the model loads. Saved in the database even
+   * when Qdrant is down.
+   */
   async add(input: NewMemory): Promise<AddOutcome> {
     const text = input.text.trim();
-    const [vector] = await this.#embedder.embed([text]);
-    if (!vector) throw new Error('the embedder returned no vector');
-    const threshold = await this.#dedupeThreshold();
-    const [closest] = (await this.#searchVector(vector, 1, threshold)).hits;
     const now = this.#now();
     const fields = {
       text,
@@ -168,38 +203,122 @@ export class MemoryService {
       sourceRef: input.sourceRef ?? null,
       expiresAt: input.expiresAt ?? null,
       embeddingModel: this.#embedder.modelName,
-      vector,
       now,
       indexedAt: null,
     };
+    // Written before the model is asked: a missing model, a slow download or a crash loses nothing.
+    const id = randomUUID();
+    this.#adding.add(id);
+    try {
+      return await this.#embedAndMerge(await insertMemory(this.#db, { id, ...fields, vector: null }), fields);
+    } finally {
+      this.#adding.delete(id);
+    }
+  }
+
+  async #embedAndMerge(saved: Memory, fields: Omit<MemoryRewrite, 'vector'>): Promise<AddOutcome> {
+    const { text } = fields;
+    const embedded = await this.#embedNow(text);
+    if (!embedded.ok) {
+      this.#log.info({ memoryId: saved.id, source: saved.source }, 'memory saved; embedding waits for the model');
+      return { kind: 'added', memory: saved, indexed: false, notSearchable: embedded.reason };
+    }
+    const { vector } = embedded;
+    const threshold = await this.#dedupeThreshold();
+    const [closest] = (await this.#searchVector(vector, 2, threshold)).hits.filter((hit) => hit.memory.id !== saved.id);
     if (closest) {
-      const updated = await rewriteMemory(this.#db, closest.memory.id, fields);
+      const updated = await this.#db.transaction().execute(async (trx) => {
+        const rewritten = await rewriteMemory(trx, closest.memory.id, { ...fields, vector });
+        if (rewritten) await deleteMemory(trx, saved.id);
+        return rewritten;
+      });
       if (updated) {
         const indexed = await this.#index(updated, vector);
         this.#log.info({ memoryId: updated.id, similarity: closest.score }, 'memory updated (near-duplicate)');
         return { kind: 'updated', memory: { ...updated, indexed }, previous: closest.memory, similarity: closest.score, indexed };
       }
     }
-    const memory = await insertMemory(this.#db, { id: randomUUID(), ...fields });
+    const memory = await attachVector(this.#db, saved.id, text, this.#embedder.modelName, vector);
+    if (!memory) return { kind: 'added', memory: saved, indexed: false };
     const indexed = await this.#index(memory, vector);
     this.#log.info({ memoryId: memory.id, source: memory.source, indexed }, 'memory added');
     return { kind: 'added', memory: { ...memory, indexed }, indexed };
   }
 
+  /**
+   * Embeds one text now, unless the model is known to be unavailable and backing off, or takes
+   * longer than embedWaitMs (a first download): then the background embedder does it later.
+   */
+  async #embedNow(text: string): Promise<{ ok: true; vector: Float32Array } | { ok: false; reason: string }> {
+    const known = this.#backlog.failure;
+    if (known && this.#backlog.backingOff) return { ok: false, reason: known.shortReason };
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<'slow'>((resolve) => {
+      timer = setTimeout(() => resolve('slow'), this.#embedWaitMs);
+    });
+    const attempt = this.#embedder.embed([text]);
+    try {
+      const result = await Promise.race([attempt, slow]);
+      if (result === 'slow') {
+        attempt.catch(() => undefined);
+        this.#backlog.schedule(this.#embedWaitMs);
+        return { ok: false, reason: 'the embedding model is still loading' };
+      }
+      const [vector] = result;
+      if (!vector) throw new Error('the embedder returned no vector');
+      this.#backlog.noteAvailable();
+      return { ok: true, vector };
+    } catch (error) {
+      if (!(error instanceof EmbedderUnavailableError)) throw error;
+      this.#backlog.noteUnavailable(error);
+      return { ok: false, reason: error.shortReason };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Puts back an earlier version of a memory (Undo of a near-duplicate update). Undefined when it is gone. */
   async restore(id: string, previous: { text: string; source: MemorySource; sourceRef: string | null; expiresAt: Date | null }): Promise<Memory | undefined> {
-    const [vector] = await this.#embedder.embed([previous.text]);
-    if (!vector) throw new Error('the embedder returned no vector');
+    const embedded = await this.#embedNow(previous.text);
+    const vector = embedded.ok ? embedded.vector : null;
     const memory = await rewriteMemory(this.#db, id, { ...previous, embeddingModel: this.#embedder.modelName, vector, now: this.#now(), indexedAt: null });
-    if (memory) await this.#index(memory, vector);
+    if (memory && vector) await this.#index(memory, vector);
     return memory;
   }
 
-  /** Best matches first, only live memories, only scores ≥ minScore. */
+  /**
+   * Best matches first, only live memories, only scores ≥ minScore. Memories the model has not
+   * embedded yet are matched by their words and come after the matches by meaning; when the model
+   * is unavailable every memory is matched by words, and `note` says so.
+   */
   async search(query: string, options: { limit: number; minScore?: number }): Promise<SearchOutcome> {
-    const [vector] = await this.#embedder.embed([query]);
-    if (!vector) throw new Error('the embedder returned no vector');
-    return this.#searchVector(vector, options.limit, options.minScore);
+    const words = queryWords(query);
+    let vector: Float32Array | undefined;
+    try {
+      [vector] = await this.#embedder.embed([query]);
+      if (!vector) throw new Error('the embedder returned no vector');
+    } catch (error) {
+      if (!(error instanceof EmbedderUnavailableError)) throw error;
+      this.#backlog.noteUnavailable(error);
+      const hits = await this.#wordHits(words, options.limit, options.minScore, false);
+      return { hits, note: `The embedding model is unavailable (${error.shortReason}; see /status), so memories were matched by their words, not their meaning.` };
+    }
+    this.#backlog.noteAvailable();
+    const outcome = await this.#searchVector(vector, options.limit, options.minScore);
+    const waiting = (await this.#wordHits(words, options.limit, options.minScore, true)).filter((hit) => !outcome.hits.some((h) => h.memory.id === hit.memory.id));
+    if (waiting.length === 0) return outcome;
+    const note = `${waiting.length === 1 ? 'One memory is' : `${waiting.length} memories are`} not searchable yet (waiting for the embedding model) and matched by words.`;
+    return { hits: [...outcome.hits, ...waiting], note: outcome.note ? `${outcome.note} ${note}` : note };
+  }
+
+  async #wordHits(words: readonly string[], limit: number, minScore: number | undefined, onlyUnembedded: boolean): Promise<MemoryHit[]> {
+    if (words.length === 0) return [];
+    const candidates = await memoriesContaining(this.#db, words, this.#now(), 500, onlyUnembedded);
+    return candidates
+      .map((memory): MemoryHit => ({ memory, score: wordScore(words, memory.text), match: 'words' }))
+      .filter((hit) => hit.score > 0 && hit.score >= (minScore ?? 0))
+      .sort((a, b) => b.score - a.score || b.memory.createdAt.getTime() - a.memory.createdAt.getTime())
+      .slice(0, limit);
   }
 
   /** A page of live memories, newest first, and how many there are in all. */
@@ -220,10 +339,17 @@ export class MemoryService {
     return findMemoriesByIdPrefix(this.#db, prefix.toLowerCase(), this.#now(), limit);
   }
 
-  /** Deletes from the database and the vector store (later, if the store is down). Undefined when already gone. */
+  /**
+   * Deletes from the database and the vector store (later, if the store is down), and erases the
+   * copies of its text kept in the inbox, outbox, approvals and audit. Undefined when already gone.
+   */
   async forget(id: string): Promise<Memory | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-    const memory = await deleteMemory(this.#db, id.toLowerCase());
+    const memory = await this.#db.transaction().execute(async (trx) => {
+      const deleted = await deleteMemory(trx, id.toLowerCase());
+      if (deleted) await eraseTextCopies(trx, [deleted.text]);
+      return deleted;
+    });
     if (!memory) return undefined;
     await this.#removeFromIndex([memory.id]);
     this.#log.info({ memoryId: memory.id }, 'memory forgotten');
@@ -284,9 +410,14 @@ export class MemoryService {
   }
 
   /** Counts for /status. */
-  async stats(): Promise<{ live: number; unindexed: number }> {
+  async stats(): Promise<{ live: number; unindexed: number; unembedded: number }> {
     const counts = await countMemories(this.#db, this.#now());
-    return { live: counts.live, unindexed: this.#sync ? counts.unindexed : 0 };
+    return { live: counts.live, unindexed: this.#sync ? counts.unindexed : 0, unembedded: counts.unembedded };
+  }
+
+  /** Embeds waiting memories now (tests, reindex). True when none is left waiting. */
+  flushEmbeddings(): Promise<boolean> {
+    return this.#backlog.runNow();
   }
 
   probeStore(): Promise<{ ok: boolean; detail: string }> {
@@ -327,7 +458,7 @@ export class MemoryService {
     const hits: MemoryHit[] = [];
     for (const hit of scored) {
       const memory = memories.get(hit.id);
-      if (memory && hits.length < limit) hits.push({ memory, score: hit.score });
+      if (memory && hits.length < limit) hits.push({ memory, score: hit.score, match: 'meaning' });
     }
     return note === undefined ? { hits } : { hits, note };
   }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Tool, ToolRegistry } from '../tools/index.js';
-import { EmbedderUnavailableError } from './embedder/index.js';
 import { clipText, memoryDate, shortId } from './memory-format.js';
 import type { MemoryService } from './memory-service.js';
 
@@ -24,29 +23,25 @@ export function registerMemoryTools(registry: ToolRegistry, service: MemoryServi
     describe: ({ text }) => `Remember: ${clipText(text, 80)}`,
     run: async ({ text, expires_in_days }, ctx) => {
       const expiresAt = expires_in_days === undefined ? null : new Date(service.now().getTime() + expires_in_days * 86_400_000);
-      try {
-        const outcome = await service.add({ text, source: 'chat', sourceRef: ctx.idempotencyKey, expiresAt });
-        if (outcome.kind === 'added') {
-          return {
-            content: `Remembered (id ${shortId(outcome.memory.id)}).`,
-            summary: `Remembered: ${clipText(text, 80)}`,
-            undo: { kind: FORGET_UNDO, payload: { id: outcome.memory.id }, label: 'Forget it' },
-          };
-        }
-        const { previous } = outcome;
+      const outcome = await service.add({ text, source: 'chat', sourceRef: ctx.idempotencyKey, expiresAt });
+      if (outcome.kind === 'added') {
+        const waiting = outcome.notSearchable === undefined ? '' : ` It is saved but not searchable yet (${outcome.notSearchable}); it becomes searchable by itself once the embedding model loads.`;
         return {
-          content: `Updated an existing memory instead of adding a near-duplicate (${Math.round(outcome.similarity * 100)}% similar). It said: ${previous.text}`,
-          summary: `Updated a memory: ${clipText(text, 80)}`,
-          undo: {
-            kind: RESTORE_UNDO,
-            payload: { id: previous.id, previous: { text: previous.text, source: previous.source, sourceRef: previous.sourceRef, expiresAt: previous.expiresAt?.toISOString() ?? null } },
-            label: 'Restore the previous wording',
-          },
+          content: `Remembered (id ${shortId(outcome.memory.id)}).${waiting}`,
+          summary: `Remembered: ${clipText(text, 80)}`,
+          undo: { kind: FORGET_UNDO, payload: { id: outcome.memory.id }, label: 'Forget it' },
         };
-      } catch (error) {
-        if (error instanceof EmbedderUnavailableError) return { content: `Could not remember it: ${error.message}` };
-        throw error;
       }
+      const { previous } = outcome;
+      return {
+        content: `Updated an existing memory instead of adding a near-duplicate (${Math.round(outcome.similarity * 100)}% similar). It said: ${previous.text}`,
+        summary: `Updated a memory: ${clipText(text, 80)}`,
+        undo: {
+          kind: RESTORE_UNDO,
+          payload: { id: previous.id, previous: { text: previous.text, source: previous.source, sourceRef: previous.sourceRef, expiresAt: previous.expiresAt?.toISOString() ?? null } },
+          label: 'Restore the previous wording',
+        },
+      };
     },
   };
 
@@ -57,14 +52,11 @@ export function registerMemoryTools(registry: ToolRegistry, service: MemoryServi
     args: z.object({ query: z.string().trim().min(1).max(1000), limit: z.number().int().min(1).max(10).optional() }).strict(),
     describe: ({ query }) => `Search memories for “${clipText(query, 60)}”`,
     run: async ({ query, limit }) => {
-      try {
-        const { hits, note } = await service.search(query, { limit: limit ?? 5, minScore: 0.2 });
-        const lines = hits.map((hit) => `[${memoryDate(hit.memory.createdAt, timeZone)}, score ${hit.score.toFixed(2)}, id ${shortId(hit.memory.id)}] ${hit.memory.text}`);
-        return { content: [note, lines.length === 0 ? 'No memory matches.' : lines.join('\n')].filter(Boolean).join('\n') };
-      } catch (error) {
-        if (error instanceof EmbedderUnavailableError) return { content: `Memory search is unavailable: ${error.message}` };
-        throw error;
-      }
+      const { hits, note } = await service.search(query, { limit: limit ?? 5, minScore: 0.2 });
+      const lines = hits.map(
+        (hit) => `[${memoryDate(hit.memory.createdAt, timeZone)}, ${hit.match === 'meaning' ? `score ${hit.score.toFixed(2)}` : 'matched by words'}, id ${shortId(hit.memory.id)}] ${hit.memory.text}`,
+      );
+      return { content: [note, lines.length === 0 ? 'No memory matches.' : lines.join('\n')].filter(Boolean).join('\n') };
     },
   };
 

@@ -1,7 +1,7 @@
 import { EmbedderUnavailableError, type Embedder } from './embedder/index.js';
 
 /** What /status says about the embedding model. */
-export type EmbedderState = { state: 'not-loaded' } | { state: 'loaded' } | { state: 'unavailable'; reason: string };
+export type EmbedderState = { state: 'not-loaded' } | { state: 'loaded' } | { state: 'unavailable'; reason: string; error: EmbedderUnavailableError };
 
 export interface ObservedEmbedder {
   embedder: Embedder;
@@ -14,21 +14,20 @@ export interface ObservedEmbedder {
  */
 export function observeEmbedder(inner: Embedder): ObservedEmbedder {
   let current: EmbedderState = { state: 'not-loaded' };
-  return {
-    state: () => current,
-    embedder: {
-      modelName: inner.modelName,
-      dimensions: inner.dimensions,
-      async embed(texts) {
-        try {
-          const vectors = await inner.embed(texts);
-          current = { state: 'loaded' };
-          return vectors;
-        } catch (error) {
-          if (error instanceof EmbedderUnavailableError) current = { state: 'unavailable', reason: error.message };
-          throw error;
-        }
-      },
+  const embedder: Embedder = {
+    modelName: inner.modelName,
+    dimensions: inner.dimensions,
+    async embed(texts) {
+      try {
+        const vectors = await inner.embed(texts);
+        current = { state: 'loaded' };
+        return vectors;
+      } catch (error) {
+        if (error instanceof EmbedderUnavailableError) current = { state: 'unavailable', reason: error.message, error };
+        throw error;
+      }
     },
   };
+  if (inner.checkFiles) embedder.checkFiles = inner.checkFiles.bind(inner);
+  return { state: () => current, embedder };
 }

@@ -96,12 +96,18 @@ export class ReceiptLog {
     return [...(this.#receipts.get(scope)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
   }
 
-  /** The work is recorded in the database: forget it here. */
+  /**
+   * The work is recorded in the database: forget it here. When nothing is left unsettled the
+   * file is emptied, so it never keeps copies of finished replies (which /forget could not reach).
+   */
   settle(scope: string): void {
     if (!this.#receipts.has(scope) && !this.#attempts.has(scope)) return;
     this.#forget(scope);
+    if (this.#attempts.size === 0 || this.#size > ROTATE_BYTES) {
+      this.#rewrite();
+      return;
+    }
     this.#append({ s: scope });
-    if (this.#size > ROTATE_BYTES) this.#rewrite();
   }
 
   /** Calls made for unfinished work (sent, or started with an unknown outcome). */

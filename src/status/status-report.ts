@@ -26,7 +26,7 @@ export function formatUptime(ms: number): string {
 
 /** The /status message, as Markdown for the formatting helper. */
 export function renderStatus(facts: StatusFacts): string {
-  const icon = { ok: '✅', down: '❌', refused: '⚠️', 'not-configured': '➖' } as const;
+  const icon = { ok: '✅', warn: '⚠️', down: '❌', refused: '⚠️', 'not-configured': '➖' } as const;
   const lines = [
     `**openzero ${facts.version}** · up ${formatUptime(facts.uptimeMs)}`,
     `Database: ${facts.database === 'embedded' ? 'embedded (PGlite)' : 'PostgreSQL'} · migrations ${facts.migrationsApplied}/${facts.migrationsTotal} applied`,
@@ -36,7 +36,7 @@ export function renderStatus(facts: StatusFacts): string {
   if (facts.paused !== undefined) lines.push(`Proactive actions: ${facts.paused ? 'paused (/resume)' : 'running'}`);
   lines.push('', 'Services:');
   for (const service of facts.services) {
-    if (service.state === 'not-configured') {
+    if (service.state === 'not-configured' || service.state === 'warn') {
       lines.push(`${icon[service.state]} ${service.name}: ${service.detail || 'not configured'}`);
       continue;
     }

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeQdrant, type FakeQdrant } from '../fakes/qdrant.js';
 import { startFakeTelegram, type FakeTelegram, type StoredMessage } from '../fakes/telegram/index.js';
-import { miniLmFixtureModelsDir, removeMiniLmFixtureModelsDir } from '../fixtures/minilm/generate.js';
+import { openDatabase } from '../../src/db/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import { generateMiniLmFixture, miniLmFixtureModelsDir, removeMiniLmFixtureModelsDir } from '../fixtures/minilm/generate.js';
+import { grepDatabase } from '../support/grep-database.js';
 import { baseEnv, startDaemon, stopDaemon, type DaemonProcess, telegramEnv, waitUntilReady } from '../support/daemon.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
 
@@ -79,7 +82,7 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
     const d = await launch();
     const status = await ask('/status');
     expect(status.text).toContain(storeKind === 'qdrant' ? 'Qdrant' : 'not configured (embedded exact store)');
-    expect(status.text).toContain('not loaded yet (loads on first use)');
+    expect(status.text).toContain(`✅ Embedding model (Xenova/all-MiniLM-L6-v2): reachable (files present in ${path.join(modelsDir, 'Xenova', 'all-MiniLM-L6-v2')}; loads on first use)`);
 
     expect((await ask('/add Passport expires in March 2027')).text).toMatch(/^Remembered \([0-9a-f]{8}\)\.$/);
     const dup = await ask('/add Passport expires in March 2027');
@@ -117,7 +120,7 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
     const gateNumber = /^(\d+)\./.exec(lines[gateIndex - 1] ?? '')?.[1];
     const gateButton = buttons(firstPage).find((b) => b.text === `🗑 ${gateNumber}`);
     expect(gateButton?.callback_data).toMatch(/^mem:f:[0-9a-f-]{36}:0$/);
-    expect(await press(firstPage, gateButton!.callback_data!)).toBe('Forgotten: Gate code is 4711');
+    expect(await press(firstPage, gateButton!.callback_data!)).toBe('Forgotten.');
     await telegram.waitFor(() => telegram.message(OWNER.id, page.message_id)!.text.startsWith('Memories 1–5 of 5'), 20_000);
     expect(telegram.message(OWNER.id, page.message_id)!.text).not.toContain('Gate code');
     if (qdrant) expect(qdrantCount()).toBe(5);
@@ -174,22 +177,61 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
     if (qdrant) expect(qdrantCount()).toBe(1);
   });
 
-  it('tells the owner how to provide a missing model, and everything else keeps working', async () => {
+  it('offline first run: keeps /add while the model files are missing, says where they go, and makes it searchable once they appear', async () => {
     const emptyModels = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-no-models-'));
+    const folder = path.join(emptyModels, 'Xenova', 'all-MiniLM-L6-v2');
     try {
       await launch({ MODELS_DIR: emptyModels });
-      const reply = await ask('/add Passport expires in March 2027');
-      const folder = path.join(emptyModels, 'Xenova', 'all-MiniLM-L6-v2');
-      expect(reply.text).toContain('Embedding model Xenova/all-MiniLM-L6-v2 is unavailable');
-      expect(reply.text).toContain(folder);
-      expect(reply.text).toContain('ALLOW_REMOTE_MODELS=true');
-      expect((await ask('/memory passport')).text).toContain('is unavailable');
-      expect((await ask('/memories')).text).toContain('No memories yet');
-      const status = await ask('/status');
-      expect(status.text).toMatch(/Embedding model \(Xenova\/all-MiniLM-L6-v2\).*unavailable/);
-      expect((await ask('/start')).text).toContain('Z here');
+      const before = await ask('/status');
+      expect(before.text).toMatch(/❌ Embedding model \(Xenova\/all-MiniLM-L6-v2\).*lacks config\.json, tokenizer\.json, tokenizer_config\.json, onnx\/model\.onnx/);
+      expect(before.text).toContain(folder);
+      expect(before.text).not.toContain('not loaded yet');
+      expect((await ask('/forget dentist')).text).toBe('You have no memories, so there is nothing to forget. /add <text> stores one.');
+
+      const saved = await ask('/add My dentist is Dr. Smith');
+      expect(saved.text).toMatch(/^Saved \([0-9a-f]{8}\), but not searchable yet: model files missing in /);
+      expect(saved.text).toContain(folder);
+      const listed = await ask('/memories');
+      expect(listed.text).toMatch(/^Memories 1–1 of 1, newest first\n1\. .* · not searchable yet\nMy dentist is Dr\. Smith$/);
+      const byWords = await ask('/memory dentist');
+      expect(byWords.text).toContain('matched by their words, not their meaning');
+      expect(byWords.text).toContain('word match');
+      expect(byWords.text).toContain('My dentist is Dr. Smith');
+      expect((await ask('/status')).text).toContain('Memories: 1 · 1 not searchable yet (waiting for the embedding model)');
+
+      // The owner copies the files in: the waiting memory becomes searchable without another word.
+      await generateMiniLmFixture(emptyModels);
+      await telegram.waitFor(() => botMessages().some((m) => m.text.includes('The embedding model is available now: 1 memory')), 60_000);
+      const after = await ask('/memories');
+      expect(after.text).not.toContain('not searchable yet');
+      expect((await ask('/memory My dentist is Dr. Smith')).text).toMatch(/^Best matches\n1\. 1\.00 · /);
+      expect((await ask('/status')).text).toMatch(/✅ Embedding model \(Xenova\/all-MiniLM-L6-v2\).*loaded/);
     } finally {
       fs.rmSync(emptyModels, { recursive: true, force: true });
+    }
+  });
+
+  it('/forget leaves no copy of the memory anywhere in the database', async () => {
+    await launch();
+    const secret = 'The spare key is under the blue flower pot by the back door';
+    await ask(`/add ${secret}`);
+    await ask('/add Anna likes yellow tulips');
+    await ask('/memories');
+    await ask('/memory spare key');
+    const request = await ask('/forget spare key flower pot');
+    expect(request.text).toContain(secret);
+    await press(request, buttons(request)[0]!.callback_data!);
+    await telegram.waitFor(() => telegram.message(OWNER.id, request.message_id)!.text.includes('Forgotten: deleted from the database'), 20_000);
+    expect(telegram.message(OWNER.id, request.message_id)!.text).not.toContain(secret);
+    await stopDaemon(daemon!);
+    daemon = undefined;
+    const opened = await openDatabase(database.settings, silentLogger());
+    try {
+      expect(await grepDatabase(opened.db, secret)).toEqual([]);
+      expect(await grepDatabase(opened.db, 'blue flower pot')).toEqual([]);
+      expect(await grepDatabase(opened.db, 'Anna likes yellow tulips')).toContain('memories.text');
+    } finally {
+      await opened.close();
     }
   });
 

@@ -1,4 +1,5 @@
 import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from '@huggingface/transformers';
@@ -85,6 +86,15 @@ async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'openzero-embedder-test-'));
   tempDirs.push(dir);
   return dir;
+}
+
+/** A local port nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -283,8 +293,9 @@ describe('transformers embedder when the model is unavailable', () => {
     expect(error.modelName).toBe(MODEL);
     expect(error.folder).toBe(folder);
     expect(error.missingFiles).toEqual(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']);
+    expect(error.reason).toBe('missing-files');
     expect(error.message).toContain(folder);
-    expect(error.message).toContain('Remote download is off');
+    expect(error.message).toContain('downloading is off (ALLOW_REMOTE_MODELS=false)');
     expect(error.message).toContain('config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx');
     expect(error.message).toContain('ALLOW_REMOTE_MODELS=true');
     expect(networkAttempts).toEqual([]);
@@ -311,7 +322,9 @@ describe('transformers embedder when the model is unavailable', () => {
 
     expect(error).toBeInstanceOf(EmbedderUnavailableError);
     if (!(error instanceof EmbedderUnavailableError)) throw error;
-    expect(error.message).toContain('tried and failed');
+    expect(error.reason).toBe('download-failed');
+    expect(error.message).toContain('huggingface.co was reached but did not serve the files');
+    expect(error.message).not.toContain('set ALLOW_REMOTE_MODELS=true');
     expect(error.message).toContain(join(dir, 'Xenova', 'all-MiniLM-L6-v2'));
     expect(networkAttempts.length).toBeGreaterThan(0);
     for (const url of networkAttempts) expect(url.startsWith('https://huggingface.co/Xenova/all-MiniLM-L6-v2/resolve/main/')).toBe(true);
@@ -327,8 +340,34 @@ describe('transformers embedder when the model is unavailable', () => {
     expect(error).toBeInstanceOf(EmbedderUnavailableError);
     if (!(error instanceof EmbedderUnavailableError)) throw error;
     expect(error.missingFiles).toEqual([]);
-    expect(error.message).toContain('could not be loaded');
+    expect(error.reason).toBe('corrupt-files');
+    expect(error.message).toContain(`all its files are in ${join(dir, MODEL)}, but they do not load`);
+    expect(error.message).toContain(`To fix: delete ${join(dir, MODEL)} and copy`);
     expect(error.cause).toBeInstanceOf(Error);
+  });
+
+  it('names the unreachable host and where the files go when ALLOW_REMOTE_MODELS=true but there is no network, never "set ALLOW_REMOTE_MODELS=true"', async () => {
+    // A real connection to a closed port: the same error chain (fetch failed ← ECONNREFUSED) as a machine without network.
+    env.fetch = originalEnvFetch;
+    vi.unstubAllGlobals();
+    const closed = await closedPort();
+    const dir = await tempDir();
+    const folder = join(dir, 'Xenova', 'all-MiniLM-L6-v2');
+    const recorder = recordingLogger();
+    const embedder = createTransformersEmbedder({ modelName: MODEL, modelsDir: dir, allowRemoteModels: true, remoteHost: `http://127.0.0.1:${closed}/`, log: recorder.log });
+    embedders.push(embedder);
+
+    const error = await rejection(embedder.embed(['hello']));
+
+    expect(error).toBeInstanceOf(EmbedderUnavailableError);
+    if (!(error instanceof EmbedderUnavailableError)) throw error;
+    expect(error.reason).toBe('host-unreachable');
+    expect(error.message).toContain(`127.0.0.1:${closed} cannot be reached from this machine`);
+    expect(error.message).toContain('ECONNREFUSED');
+    expect(error.message).toContain(`allow HTTPS (port 443) from this machine to 127.0.0.1:${closed}`);
+    expect(error.message).toContain(`into ${folder}`);
+    expect(error.message).not.toContain('ALLOW_REMOTE_MODELS=true');
+    expect(await embedder.checkFiles()).toMatchObject({ folder, allowRemoteModels: true, remoteHost: `127.0.0.1:${closed}`, missingFiles: ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'] });
   });
 
   it('refuses a model whose vectors have a different length than configured', async () => {

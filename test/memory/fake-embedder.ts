@@ -1,4 +1,6 @@
-import { EmbedderUnavailableError, type Embedder } from '../../src/memory/embedder/index.js';
+import { EmbedderUnavailableError, type Embedder, type ModelFilesCheck } from '../../src/memory/embedder/index.js';
+
+const REQUIRED = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
 
 const STOP = new Set(['a', 'an', 'the', 'is', 'are', 'my', 'in', 'on', 'of', 'to', 'and', 'that', 'what', 'when', 'i', 'me', 'do', 'does']);
 
@@ -16,16 +18,27 @@ function fnv1a(text: string, seed: number): number {
  * vector is normalised. Texts that share words really are close, which the random fixture model
  * cannot give; identical word sets score 1.
  */
-export function fakeEmbedder(options: { modelName?: string; dimensions?: number } = {}): Embedder & { calls: number; failWith?: Error } {
+export function fakeEmbedder(
+  options: { modelName?: string; dimensions?: number } = {},
+): Embedder & { calls: number; failWith?: Error; missingFiles: string[]; checkFiles(): Promise<ModelFilesCheck> } {
   const dimensions = options.dimensions ?? 384;
+  const modelName = options.modelName ?? 'fake/bag-of-words';
   const embedder = {
-    modelName: options.modelName ?? 'fake/bag-of-words',
+    modelName,
     dimensions,
     calls: 0,
     failWith: undefined as Error | undefined,
+    /** Like a model folder without these files: embed throws what the real adapter throws with ALLOW_REMOTE_MODELS=false. */
+    missingFiles: [] as string[],
+    async checkFiles(): Promise<ModelFilesCheck> {
+      return { folder: `/models/${modelName}`, missingFiles: [...embedder.missingFiles], requiredFiles: REQUIRED, allowRemoteModels: false, remoteHost: 'huggingface.co' };
+    },
     async embed(texts: readonly string[]): Promise<Float32Array[]> {
       embedder.calls += 1;
       if (embedder.failWith) throw embedder.failWith;
+      if (embedder.missingFiles.length > 0) {
+        throw new EmbedderUnavailableError({ modelName, folder: `/models/${modelName}`, allowRemoteModels: false, missingFiles: [...embedder.missingFiles], requiredFiles: REQUIRED });
+      }
       return texts.map((text) => {
         const vector = new Float32Array(dimensions);
         const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];

@@ -61,6 +61,8 @@ describe.each(cases)('memory service on %s with the %s store', (dbKind, storeKin
       log: silentLogger(),
       now: () => clock,
       retry: { firstDelayMs: 20, maxDelayMs: 80, alertAfterMs: 0 },
+      // Retries of a failed model load wait a minute: only the files appearing (polled every 20 ms) or a working embed start them sooner.
+      backlog: { firstDelayMs: 60_000, maxDelayMs: 60_000, pollMs: 20 },
       notifyOwner: async (text) => {
         notes.push(text);
       },
@@ -185,7 +187,7 @@ describe.each(cases)('memory service on %s with the %s store', (dbKind, storeKin
     expect((await service.search('parking ticket', { limit: 5, minScore: 0.3 })).hits).toHaveLength(0);
   });
 
-  it('gives chat context with dates, and degrades with a note when the model is missing', async () => {
+  it('gives chat context with dates, and matches by words with a note when the model is missing', async () => {
     const { service, embedder } = makeService();
     const added = await service.add({ text: 'Anna likes yellow tulips and hates roses', source: 'command' });
     const provider = memoryContextProvider(service, 'Europe/Berlin', silentLogger());
@@ -198,10 +200,88 @@ describe.each(cases)('memory service on %s with the %s store', (dbKind, storeKin
 
     embedder.failWith = modelMissingError();
     const degraded = await provider.gather('Anna flowers', 'deep-think');
-    expect(degraded.items).toEqual([]);
-    expect(degraded.note).toContain('Xenova/all-MiniLM-L6-v2 is unavailable');
-    await expect(service.add({ text: 'x', source: 'command' })).rejects.toThrow(/lacks config\.json/);
-    expect((await service.list(0, 10)).total).toBe(1);
+    expect(degraded.items).toEqual([expect.objectContaining({ label: 'Memory (2026-11-03, matched by words): Anna likes yellow tulips and hates roses', ref: added.memory.id })]);
+    expect(degraded.note).toContain('The embedding model is unavailable (model files missing in /nowhere/models/Xenova/all-MiniLM-L6-v2');
+    expect(degraded.note).toContain('matched by their words, not their meaning');
+    expect(await provider.gather('Bob and his bicycle', 'chat')).toMatchObject({ items: [] });
+    const saved = await service.add({ text: 'x', source: 'command' });
+    expect(saved).toMatchObject({ kind: 'added', notSearchable: 'model files missing in /nowhere/models/Xenova/all-MiniLM-L6-v2' });
+    expect((await service.list(0, 10)).total).toBe(2);
+  });
+
+  it('stores a memory sent while the model files are missing, shows it not searchable yet, matches it by words, and embeds it as soon as the files appear', async () => {
+    const { service, embedder } = makeService();
+    const older = await service.add({ text: 'Anna likes yellow tulips', source: 'command' });
+    embedder.missingFiles = ['config.json', 'onnx/model.onnx'];
+    clock = new Date('2026-11-04T10:00:00Z');
+    const outcome = await service.add({ text: 'My dentist is Dr. Smith', source: 'command', sourceRef: 'telegram:1:2' });
+    expect(outcome).toMatchObject({ kind: 'added', indexed: false, notSearchable: 'model files missing in /models/fake/bag-of-words' });
+    expect(outcome.memory).toMatchObject({ text: 'My dentist is Dr. Smith', searchable: false });
+    const listed = await service.list(0, 10);
+    expect(listed.total).toBe(2);
+    expect(listed.items.map((m) => [m.text, m.searchable])).toEqual([
+      ['My dentist is Dr. Smith', false],
+      ['Anna likes yellow tulips', true],
+    ]);
+    expect(await service.stats()).toEqual({ live: 2, unindexed: 0, unembedded: 1 });
+
+    // Without the model every memory is matched by words, and the note says so.
+    const byWords = await service.search("who is my dentist's doctor?", { limit: 5, minScore: 0.3 });
+    expect(byWords.hits.map((h) => [h.memory.id, h.match])).toEqual([[outcome.memory.id, 'words']]);
+    expect(byWords.note).toMatch(/embedding model is unavailable \(model files missing in \/models\/fake\/bag-of-words; see \/status\)/);
+    expect((await service.search('tulips', { limit: 5 })).hits.map((h) => h.memory.id)).toEqual([older.memory.id]);
+
+    // The files appear: the waiting memory is embedded without anyone asking, and the owner hears once.
+    embedder.missingFiles = [];
+    await vi.waitFor(async () => expect(await service.stats()).toEqual({ live: 2, unindexed: 0, unembedded: 0 }), { timeout: 30_000, interval: 20 });
+    expect((await service.get(outcome.memory.id))?.searchable).toBe(true);
+    const byMeaning = await service.search('dentist Smith', { limit: 1 });
+    expect(byMeaning.note).toBeUndefined();
+    expect(byMeaning.hits).toEqual([expect.objectContaining({ match: 'meaning', memory: expect.objectContaining({ id: outcome.memory.id }) })]);
+    await vi.waitFor(() => expect(notes).toContain('The embedding model is available now: 1 memory that was saved while it was missing is searchable.'), { timeout: 30_000 });
+    if (qdrant) await vi.waitFor(() => expect(qdrantPoints()).toEqual([older.memory.id, outcome.memory.id].sort()), { timeout: 30_000 });
+  });
+
+  it('matches not-yet-embedded memories by words after the matches by meaning, and says so', async () => {
+    const { service, embedder } = makeService();
+    const embedded = await service.add({ text: 'The dentist appointment is on Friday', source: 'command' });
+    embedder.missingFiles = ['onnx/model.onnx'];
+    const waiting = await service.add({ text: 'My dentist is Dr. Smith', source: 'command' });
+    await service.stop(); // keep the backlog from embedding it during the search below
+    embedder.missingFiles = [];
+    const { hits, note } = await service.search('dentist', { limit: 5, minScore: 0.2 });
+    expect(hits.map((h) => [h.memory.id, h.match])).toEqual([
+      [embedded.memory.id, 'meaning'],
+      [waiting.memory.id, 'words'],
+    ]);
+    expect(note).toBe('One memory is not searchable yet (waiting for the embedding model) and matched by words.');
+  });
+
+  it('keeps waiting memories across a restart and embeds them when the next run has the model', async () => {
+    const first = makeService();
+    first.embedder.missingFiles = ['onnx/model.onnx'];
+    const saved = await first.service.add({ text: 'Gate code is 4711', source: 'command' });
+    const alsoSaved = await first.service.add({ text: 'Bins go out on Tuesday evening', source: 'command' });
+    expect([saved, alsoSaved].map((o) => o.kind === 'added' && o.notSearchable !== undefined)).toEqual([true, true]);
+    await first.service.stop();
+
+    const { service } = makeService();
+    await vi.waitFor(async () => expect((await service.stats()).unembedded).toBe(0), { timeout: 30_000, interval: 20 });
+    expect((await service.search('gate code', { limit: 1 })).hits[0]).toMatchObject({ match: 'meaning', memory: { id: saved.memory.id } });
+    expect((await service.list(0, 5)).items.every((m) => m.searchable)).toBe(true);
+  });
+
+  it('never embeds a waiting memory that was forgotten or reworded meanwhile', async () => {
+    const { service, embedder } = makeService();
+    embedder.missingFiles = ['config.json'];
+    const doomed = await service.add({ text: 'Gate code is 4711', source: 'command' });
+    const reworded = await service.add({ text: 'Bins go out on Monday', source: 'command' });
+    expect(await service.forget(doomed.memory.id)).toBeDefined();
+    await service.restore(reworded.memory.id, { text: 'Bins go out on Tuesday evening', source: 'command', sourceRef: null, expiresAt: null });
+    embedder.missingFiles = [];
+    expect(await service.flushEmbeddings()).toBe(true);
+    expect((await service.list(0, 5)).items.map((m) => [m.text, m.searchable])).toEqual([['Bins go out on Tuesday evening', true]]);
+    expect((await service.search('Bins go out on Tuesday evening', { limit: 1 })).hits[0]?.score).toBeCloseTo(1, 5);
   });
 
   it.runIf(storeKind === 'qdrant')('saves while Qdrant is down, searches the database instead, and indexes in the background once it is back', async () => {
@@ -213,7 +293,7 @@ describe.each(cases)('memory service on %s with the %s store', (dbKind, storeKin
     const saved = await service.add({ text: 'Passport expires in March 2027', source: 'command' });
     expect(saved).toMatchObject({ kind: 'added', indexed: false });
     expect(await service.get(saved.memory.id)).toMatchObject({ indexed: false });
-    expect(await service.stats()).toEqual({ live: 3, unindexed: 1 });
+    expect(await service.stats()).toEqual({ live: 3, unindexed: 1, unembedded: 0 });
 
     const found = await service.search('passport expiry', { limit: 2 });
     expect(found.note).toMatch(/Qdrant is unreachable .*searched the database/);
@@ -223,7 +303,7 @@ describe.each(cases)('memory service on %s with the %s store', (dbKind, storeKin
     await vi.waitFor(() => expect(notes.some((n) => n.startsWith('Qdrant has been unreachable'))).toBe(true), { timeout: 5000 });
 
     await qdrant!.up();
-    await vi.waitFor(async () => expect(await service.stats()).toEqual({ live: 2, unindexed: 0 }), { timeout: 5000 });
+    await vi.waitFor(async () => expect(await service.stats()).toEqual({ live: 2, unindexed: 0, unembedded: 0 }), { timeout: 5000 });
     expect(qdrantPoints()).toEqual([before.memory.id, saved.memory.id].sort());
     await vi.waitFor(() => expect(notes.at(-1)).toMatch(/reachable again/), { timeout: 5000 });
     expect(notes.filter((n) => n.startsWith('Qdrant has been unreachable'))).toHaveLength(1);

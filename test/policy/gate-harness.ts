@@ -3,7 +3,7 @@ import type { Update } from 'grammy/types';
 import { ApprovalService } from '../../src/approvals/index.js';
 import { currentThread, addTurn, endThread } from '../../src/assistant/conversation-repo.js';
 import { forgetConversationsTool } from '../../src/assistant/forget-conversations-tool.js';
-import { BoardOutboxWorker } from '../../src/board/board-outbox-worker.js';
+import { CardWriteWorker } from '../../src/board/card-write-worker.js';
 import { createStructureSource } from '../../src/board/structure-source.js';
 import { registerTaskTools } from '../../src/board/task-tools.js';
 import { TaskService } from '../../src/board/task-service.js';
@@ -61,8 +61,8 @@ export async function startGate(kind: DbKind): Promise<GateHarness> {
   tools.register(forgetConversationsTool(db));
   const source = createStructureSource(db, log);
   const structure = () => source.current();
-  const worker = new BoardOutboxWorker({ db, log, boards: undefined, structure, now });
-  const tasks = new TaskService({ db, log, boards: undefined, worker, structure, now });
+  const worker = new CardWriteWorker({ db, log, board: undefined, structure, now });
+  const tasks = new TaskService({ db, log, board: undefined, worker, structure, now });
   registerTaskTools(tools, { tasks, timeZone: 'Europe/Berlin', now });
 
   const bot = new Bot<BotContext>(telegram.token, { botInfo: { ...(await api.getMe()) }, client: { apiRoot: telegram.apiRoot } });

@@ -29,6 +29,25 @@ describe.each(databaseKinds())('journal and dispatcher on %s', (kind) => {
     return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oz-receipts-')), 'receipts.jsonl');
   }
 
+  it('keeps no copy of settled replies in the receipt file once nothing is pending', () => {
+    const file = receiptFile();
+    const receipts = new ReceiptLog(file);
+    receipts.open();
+    const receipt = (scope: string, text: string) => ({ scope, seq: 0, method: 'sendMessage', chatId: 1, payload: { text }, result: { message_id: 1, text } });
+    receipts.attempt('update:1', 0, 'sendMessage');
+    receipts.record(receipt('update:1', 'the spare key is under the pot'));
+    receipts.attempt('update:2', 0, 'sendMessage');
+    receipts.record(receipt('update:2', 'still in flight'));
+    receipts.settle('update:1');
+    // Another update is still unfinished: its receipt must stay, the settled one may wait for compaction.
+    expect(fs.readFileSync(file, 'utf8')).toContain('still in flight');
+    receipts.settle('update:2');
+    expect(fs.readFileSync(file, 'utf8')).toBe('');
+    receipts.record(receipt('update:3', 'after compaction'));
+    expect(fs.readFileSync(file, 'utf8')).toContain('after compaction');
+    receipts.close();
+  });
+
   it('replays a confirmed effect from its receipt, also after a restart, instead of performing it again', async () => {
     const file = receiptFile();
     const receipts = new ReceiptLog(file);

@@ -6,6 +6,7 @@ import * as memories from './2026-11-22-004-memories.js';
 import * as board from './2026-11-22-005-board.js';
 import * as inboxRaw from './2026-12-02-001-inbox-raw.js';
 import * as cardWriteQueue from './2026-12-02-board-planka-001-card-write-queue.js';
+import * as memoryPendingEmbedding from './2026-12-02-memory-offline-001-pending-embedding.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22-005-board': board,
   '2026-12-02-001-inbox-raw': inboxRaw,
   '2026-12-02-board-planka-001-card-write-queue': cardWriteQueue,
+  '2026-12-02-memory-offline-001-pending-embedding': memoryPendingEmbedding,
 };

@@ -17,8 +17,8 @@ export interface MemoriesTable {
   updated_at: ColumnType<Date, Date | undefined, Date>;
   expires_at: Date | null;
   embedding_model: string;
-  /** float32 little endian (see serializeVector). */
-  vector: ColumnType<Uint8Array, Uint8Array, Uint8Array>;
+  /** float32 little endian (see serializeVector); null until the embedding model has embedded the text. */
+  vector: ColumnType<Uint8Array | null, Uint8Array | null, Uint8Array | null>;
   /** Null while Qdrant has not stored the current vector; the background indexer retries those. */
   indexed_at: Date | null;
 }

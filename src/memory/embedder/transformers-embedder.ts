@@ -3,7 +3,7 @@ import type * as Transformers from '@huggingface/transformers';
 import type { FeatureExtractionPipeline, Tensor } from '@huggingface/transformers';
 import type { Logger } from '../../log/index.js';
 import { createBatchQueue } from './batch-queue.js';
-import { EmbedderUnavailableError, type Embedder } from './embedder.js';
+import { EmbedderUnavailableError, type Embedder, type ModelFilesCheck } from './embedder.js';
 import { findMissingFiles, requiredModelFiles } from './model-files.js';
 
 export interface TransformersEmbedderOptions {
@@ -13,6 +13,8 @@ export interface TransformersEmbedderOptions {
   modelsDir: string;
   /** When false, nothing is fetched from the network: the files must be in `<modelsDir>/<modelName>/`. */
   allowRemoteModels: boolean;
+  /** Where missing files are downloaded from. Default https://huggingface.co/ (the library's default). */
+  remoteHost?: string;
   /** Use onnx/model_quantized.onnx (int8) instead of onnx/model.onnx (fp32, the library's CPU default). Default false. */
   quantized?: boolean;
   /** Vector length the model must produce; checked when the model loads. Default 384 (MiniLM-L6). */
@@ -27,6 +29,7 @@ export interface TransformersEmbedderOptions {
 }
 
 export interface TransformersEmbedder extends Embedder {
+  checkFiles(): Promise<ModelFilesCheck>;
   /** Releases the ONNX session. The embedder loads again if used afterwards. */
   dispose(): Promise<void>;
 }
@@ -57,10 +60,16 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
   const dimensions = options.dimensions ?? 384;
   const folder = join(modelsDir, ...modelName.split('/'));
   const requiredFiles = requiredModelFiles(quantized);
+  const remoteUrl = options.remoteHost ?? 'https://huggingface.co/';
+  const remoteHost = new URL(remoteUrl).host;
   let loading: Promise<FeatureExtractionPipeline> | undefined;
 
   function unavailable(missingFiles: readonly string[], cause?: unknown): EmbedderUnavailableError {
-    return new EmbedderUnavailableError({ modelName, folder, allowRemoteModels, missingFiles, requiredFiles, cause });
+    return new EmbedderUnavailableError({ modelName, folder, allowRemoteModels, missingFiles, requiredFiles, remoteHost, cause });
+  }
+
+  async function checkFiles(): Promise<ModelFilesCheck> {
+    return { folder, missingFiles: await findMissingFiles(folder, requiredFiles), requiredFiles, allowRemoteModels, remoteHost };
   }
 
   async function load(): Promise<FeatureExtractionPipeline> {
@@ -89,7 +98,7 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
     } catch (cause) {
       await extractor?.dispose().catch(() => undefined);
       const error = unavailable(await findMissingFiles(folder, requiredFiles), cause);
-      log.warn({ err: error, modelName, folder }, 'embedding model unavailable');
+      log.warn({ err: error, reason: error.reason, modelName, folder }, 'embedding model unavailable');
       throw error;
     }
     log.info({ modelName, ms: Math.round(performance.now() - started) }, 'embedding model loaded');
@@ -132,6 +141,7 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
     modelName,
     dimensions,
     embed: enqueue,
+    checkFiles,
     async dispose(): Promise<void> {
       const current = loading;
       loading = undefined;
@@ -147,6 +157,7 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
       env.allowLocalModels = true;
       env.localModelPath = modelsDir;
       env.allowRemoteModels = allowRemoteModels;
+      env.remoteHost = remoteUrl;
       // Downloads are cached as `<cacheDir>/<modelName>/<file>`: the same layout the local lookup
       // reads, so a model fetched once with ALLOW_REMOTE_MODELS=true is found offline afterwards.
       env.cacheDir = modelsDir;

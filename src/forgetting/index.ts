@@ -1,0 +1,1 @@
+export { copyForms, eraseTextCopies, eraseUpdateCopies, ERASED } from './erase-copies.js';
