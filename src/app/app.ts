@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Api } from 'grammy';
@@ -28,6 +27,7 @@ import { renderStatus, runProbes } from '../status/index.js';
 import { migrations } from '../db/migrations/index.js';
 import type { Feature, FeatureDeps } from './feature.js';
 import { startRetention } from './retention.js';
+import { logDataDirOutcome, preparePrivateDataDir } from './data-dir.js';
 
 export interface AppOptions {
   config: Config;
@@ -76,7 +76,7 @@ export class App {
   async start(): Promise<void> {
     const { config, log } = this.#options;
     // One daemon per data folder: its delivery receipts (and PGlite, when embedded) live there.
-    fs.mkdirSync(config.dataDir, { recursive: true });
+    logDataDirOutcome(preparePrivateDataDir(config.dataDir), config.dataDir, log);
     this.#releaseInstanceLock = acquirePidLock(
       path.join(config.dataDir, 'openzero.pid'),
       (pid) => new StartupError(`Another openzero process (pid ${pid}) is running with DATA_DIR ${config.dataDir}. Stop it first, or give this one its own DATA_DIR.`),

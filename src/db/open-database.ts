@@ -11,6 +11,7 @@ import type { Database } from './database.js';
 import { acquirePidLock } from './pid-lock.js';
 import { NulSafePlugin } from './nul-safe-plugin.js';
 import { pgliteDialect } from './pglite-dialect.js';
+import { makeTreeOwnerOnly } from './owner-only-files.js';
 
 export type DatabaseKind = 'embedded' | 'postgres';
 
@@ -83,6 +84,8 @@ async function openEmbedded(dataDir: string, log: Logger): Promise<OpenDatabase>
       startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
       parsers: { [INT8_OID]: (value: string) => Number(value) },
     });
+    const tightened = makeTreeOwnerOnly(dataDir);
+    if (tightened > 0) log.debug({ dataDir, tightened }, 'embedded database files made owner-only');
     log.debug({ dataDir }, 'embedded database open');
     const db = new Kysely<Database>({ dialect: pgliteDialect(pglite), plugins: [new NulSafePlugin()] });
     return {
@@ -91,6 +94,7 @@ async function openEmbedded(dataDir: string, log: Logger): Promise<OpenDatabase>
       close: async () => {
         try {
           await db.destroy();
+          makeTreeOwnerOnly(dataDir);
         } finally {
           releaseLock();
         }
