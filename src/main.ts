@@ -3,7 +3,7 @@ import dotenv from 'dotenv';
 import { pino } from 'pino';
 import { App, logDataDirOutcome, preparePrivateDataDir, readVersion, restrictNewFiles, StartupError, type DataDirOutcome } from './app/index.js';
 import { buildFeatures } from './features.js';
-import { loadConfig, TELEGRAM_NOT_CONFIGURED } from './config/index.js';
+import { loadConfig, TELEGRAM_NOT_CONFIGURED, TELEGRAM_NOT_CONFIGURED_TERMINAL_ONLY } from './config/index.js';
 import { DatabaseOpenError } from './db/index.js';
 import { createLogger } from './log/index.js';
 import { TelegramFatalError } from './channels/telegram/index.js';
@@ -30,7 +30,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${TELEGRAM_NOT_CONFIGURED}\n`);
     return 78;
   }
-  if (!config.telegram.token) process.stdout.write(`${TELEGRAM_NOT_CONFIGURED}\n\n`);
+  if (!config.telegram.token) process.stdout.write(`${TELEGRAM_NOT_CONFIGURED_TERMINAL_ONLY}\n\n`);
 
   let dataDir: DataDirOutcome;
   try {
@@ -58,7 +58,7 @@ async function main(): Promise<number> {
     config,
     log,
     version: readVersion(),
-    terminal: terminalOn ? { input: process.stdin, output: process.stdout } : undefined,
+    terminal: terminalOn ? { input: process.stdin, output: process.stdout, interactive: process.stdin.isTTY === true && process.stdout.isTTY === true } : undefined,
     features: buildFeatures,
     onFatal: (err) => {
       log.fatal({ err }, 'stopping');

@@ -33,8 +33,8 @@ export interface AppOptions {
   config: Config;
   log: Logger;
   version: string;
-  /** stdin/stdout for the terminal channel, when it is on. */
-  terminal: { input: Readable; output: Writable } | undefined;
+  /** stdin/stdout for the terminal channel, when it is on; `interactive` when a person types at a TTY. */
+  terminal: { input: Readable; output: Writable; interactive?: boolean } | undefined;
   /** Builds the features (commands, handlers, services) on top of the spine. */
   features: (deps: FeatureDeps) => Feature[];
   /** Called when the app must stop on its own (fatal Telegram error, terminal closed). */

@@ -92,3 +92,9 @@ export const TELEGRAM_NOT_CONFIGURED =
   'Telegram is not configured: TELEGRAM_BOT_TOKEN is not set. To talk to openzero in Telegram, create a bot with @BotFather, ' +
   'put its token in .env as TELEGRAM_BOT_TOKEN=123456789:AA… (and optionally TELEGRAM_OWNER_ID=<your numeric user id>), then start again. ' +
   'Until then you can use the terminal channel: run `npm start` in an interactive terminal (or set TERMINAL=on).';
+
+/** The same news for someone who is already in the terminal channel: they need no advice on how to reach it. */
+export const TELEGRAM_NOT_CONFIGURED_TERMINAL_ONLY =
+  'Telegram is not configured (TELEGRAM_BOT_TOKEN is not set), so openzero talks to you here, in this terminal, only. ' +
+  'To reach it from Telegram as well, create a bot with @BotFather, put its token in .env as TELEGRAM_BOT_TOKEN=123456789:AA… ' +
+  '(and optionally TELEGRAM_OWNER_ID=<your numeric user id>), then start again.';
