@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { envSchema, type Env } from './schema.js';
+import { crossSettingSchema, envSchema, type Env } from './schema.js';
 
 /** The validated, grouped settings the composition root hands to each subsystem. */
 export interface Config {
@@ -28,8 +28,10 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 /** Parses the environment once; reports every problem at once, one line per variable. */
 export function loadConfig(source: Readonly<Record<string, string | undefined>>): ConfigResult {
   const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+  const crossChecked = crossSettingSchema.safeParse(source);
+  const issues = [...(parsed.success ? [] : parsed.error.issues), ...(crossChecked.success ? [] : crossChecked.error.issues)];
+  if (!parsed.success || issues.length > 0) {
+    const problems = issues.map((issue) => {
       const key = issue.path.join('.') || '(environment)';
       return `${key}: ${issue.message}`;
     });
