@@ -60,6 +60,7 @@ async function main(): Promise<number> {
     version: readVersion(),
     terminal: terminalOn ? { input: process.stdin, output: process.stdout, interactive: process.stdin.isTTY === true && process.stdout.isTTY === true } : undefined,
     features: buildFeatures,
+    progress: (line) => process.stderr.write(`${line}\n`),
     onFatal: (err) => {
       log.fatal({ err }, 'stopping');
       process.stderr.write(`${err.message}\n`);

@@ -40,6 +40,8 @@ export interface AppOptions {
   /** Called when the app must stop on its own (fatal Telegram error, terminal closed). */
   onFatal: (err: Error) => void;
   onTerminalClosed: () => void;
+  /** Human lines about slow start-up steps (stderr); the log gets its own structured lines. */
+  progress?: (line: string) => void;
 }
 
 export class StartupError extends Error {
@@ -81,7 +83,7 @@ export class App {
       path.join(config.dataDir, 'openzero.pid'),
       (pid) => new StartupError(`Another openzero process (pid ${pid}) is running with DATA_DIR ${config.dataDir}. Stop it first, or give this one its own DATA_DIR.`),
     );
-    const database = await openDatabase(config.database, log.child({ part: 'db' }));
+    const database = await openDatabase(config.database, log.child({ part: 'db' }), this.#options.progress);
     this.#database = database;
     const { db } = database;
     const migrated = await migrateToLatest(db);
