@@ -55,17 +55,14 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
     name: 'policy',
     probes: [
       {
-        name: `Ollama (${ollama.model})`,
+        name: 'Ollama',
         configured: true,
-        check: async () => {
-          const result = await llm.probe();
-          return { ok: result.ok, detail: result.detail };
-        },
+        check: () => llm.probe(),
       },
       {
         name: 'Deep think (cloud)',
         configured: cloud !== undefined,
-        notConfiguredNote: 'not configured: /think is off',
+        notConfiguredNote: 'not configured, so /think is off (set DEEP_THINK_BASE_URL, DEEP_THINK_API_KEY and DEEP_THINK_MODEL to use it)',
         // Reachability is not probed: a probe would be traffic to the cloud the owner did not ask for.
         check: async () => ({ ok: true, detail: `${cloud?.provider ?? ''} ${cloud?.model ?? ''}, contacted only after you approve` }),
       },

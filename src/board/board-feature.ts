@@ -110,7 +110,7 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
       {
         name: 'Planka',
         configured: client !== undefined,
-        notConfiguredNote: 'not configured: tasks are kept locally (see /tasks)',
+        notConfiguredNote: 'not configured, so tasks are kept locally (see /tasks; set PLANKA_BASE_URL and a key or login to use a board)',
         check: async () => {
           const probe = client ? await client.probe() : { ok: false as const, kind: 'unreachable' as const, message: 'not configured' };
           const depth = await outboxDepth(deps.db);

@@ -54,17 +54,17 @@ export function createMemoryFeature(deps: MemoryFeatureDeps): MemoryFeature {
       {
         name: 'Qdrant',
         configured: config.qdrant !== undefined,
-        notConfiguredNote: 'not configured (embedded exact store)',
+        notConfiguredNote: 'not configured, so memories are searched in process, in the embedded exact store (set QDRANT_URL to use Qdrant)',
         check: () => service.probeStore(),
       },
       {
-        name: `Embedding model (${config.embedding.model})`,
+        name: 'Embedding model',
         configured: true,
         check: async () => {
           const state = built.embedderState();
-          if (state.state === 'loaded') return { ok: true, detail: 'loaded' };
-          if (state.state === 'not-loaded') return { ok: true, detail: 'not loaded yet (loads on first use)' };
-          return { ok: false, detail: `unavailable: ${state.reason}` };
+          if (state.state === 'loaded') return { ok: true, detail: `${config.embedding.model} loaded` };
+          if (state.state === 'not-loaded') return { ok: true, detail: `${config.embedding.model} not loaded yet; it loads on first use` };
+          return { ok: false, detail: state.reason };
         },
       },
     ],

@@ -5,14 +5,25 @@ export interface ServiceProbe {
   configured: boolean;
   /** What to show instead of a check result when not configured. */
   notConfiguredNote?: string;
-  /** Never throws; resolves within its own timeout. */
-  check(): Promise<{ ok: boolean; detail: string }>;
+  /**
+   * Never throws; resolves within its own timeout. `detail` says what was found (no need to
+   * repeat the name), `fix` what the owner can do; `warning` marks a service that works only in part.
+   */
+  check(): Promise<ProbeCheck>;
+}
+
+export interface ProbeCheck {
+  ok: boolean;
+  detail: string;
+  fix?: string;
+  warning?: boolean;
 }
 
 export interface ProbeResult {
   name: string;
-  state: 'ok' | 'down' | 'not-configured';
+  state: 'ok' | 'warning' | 'down' | 'not-configured';
   detail: string;
+  fix?: string;
 }
 
 const PROBE_TIMEOUT_MS = 3000;
@@ -22,12 +33,13 @@ export async function runProbes(probes: readonly ServiceProbe[]): Promise<ProbeR
     probes.map(async (probe): Promise<ProbeResult> => {
       if (!probe.configured) return { name: probe.name, state: 'not-configured', detail: probe.notConfiguredNote ?? 'not configured' };
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<{ ok: boolean; detail: string }>((resolve) => {
+      const timeout = new Promise<ProbeCheck>((resolve) => {
         timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${PROBE_TIMEOUT_MS / 1000} s` }), PROBE_TIMEOUT_MS);
       });
       try {
-        const result = await Promise.race([probe.check().catch((err: unknown) => ({ ok: false, detail: err instanceof Error ? err.message : String(err) })), timeout]);
-        return { name: probe.name, state: result.ok ? 'ok' : 'down', detail: result.detail };
+        const result = await Promise.race([probe.check().catch((err: unknown): ProbeCheck => ({ ok: false, detail: err instanceof Error ? err.message : String(err) })), timeout]);
+        const state = !result.ok ? 'down' : result.warning ? 'warning' : 'ok';
+        return { name: probe.name, state, detail: result.detail, ...(result.fix ? { fix: result.fix } : {}) };
       } finally {
         clearTimeout(timer);
       }

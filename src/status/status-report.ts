@@ -26,7 +26,7 @@ export function formatUptime(ms: number): string {
 
 /** The /status message, as Markdown for the formatting helper. */
 export function renderStatus(facts: StatusFacts): string {
-  const icon = { ok: '✅', down: '❌', 'not-configured': '➖' } as const;
+  const icon = { ok: '✅', warning: '⚠️', down: '❌', 'not-configured': '⚠️' } as const;
   const lines = [
     `**openzero ${facts.version}** · up ${formatUptime(facts.uptimeMs)}`,
     `Database: ${facts.database === 'embedded' ? 'embedded (PGlite)' : 'PostgreSQL'} · migrations ${facts.migrationsApplied}/${facts.migrationsTotal} applied`,
@@ -35,13 +35,10 @@ export function renderStatus(facts: StatusFacts): string {
   ];
   if (facts.paused !== undefined) lines.push(`Proactive actions: ${facts.paused ? 'paused (/resume)' : 'running'}`);
   lines.push('', 'Services:');
+  // One line per service: how it is, what was found, and the fix when there is one.
   for (const service of facts.services) {
-    if (service.state === 'not-configured') {
-      lines.push(`${icon[service.state]} ${service.name}: ${service.detail || 'not configured'}`);
-      continue;
-    }
-    const state = service.state === 'ok' ? 'reachable' : 'unreachable';
-    lines.push(`${icon[service.state]} ${service.name}: ${state}${service.detail ? ` (${service.detail})` : ''}`);
+    const detail = service.detail || (service.state === 'not-configured' ? 'not configured' : service.state === 'ok' ? 'working' : 'not working');
+    lines.push(`${icon[service.state]} ${service.name}: ${detail}${service.fix ? `. Fix: ${service.fix}` : ''}`);
   }
   return lines.join('\n');
 }

@@ -78,8 +78,8 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
   it('adds, dedupes, searches, pages, forgets by button and by /forget, and reindexes', async () => {
     const d = await launch();
     const status = await ask('/status');
-    expect(status.text).toContain(storeKind === 'qdrant' ? 'Qdrant' : 'not configured (embedded exact store)');
-    expect(status.text).toContain('not loaded yet (loads on first use)');
+    expect(status.text).toContain(storeKind === 'qdrant' ? '✅ Qdrant: ' : '⚠️ Qdrant: not configured, so memories are searched in process');
+    expect(status.text).toContain('✅ Embedding model: Xenova/all-MiniLM-L6-v2 not loaded yet; it loads on first use');
 
     expect((await ask('/add Passport expires in March 2027')).text).toMatch(/^Remembered \([0-9a-f]{8}\)\.$/);
     const dup = await ask('/add Passport expires in March 2027');
@@ -94,7 +94,7 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
     expect(found.text).toMatch(/Best matches\n1\. 1\.00 · \d{4}-\d{2}-\d{2} · command · [0-9a-f]{8}\nPassport expires in March 2027/);
 
     const status2 = await ask('/status');
-    expect(status2.text).toMatch(/Embedding model \(Xenova\/all-MiniLM-L6-v2\).*loaded/);
+    expect(status2.text).toContain('✅ Embedding model: Xenova/all-MiniLM-L6-v2 loaded');
     expect(status2.text).toContain('Memories: 6');
 
     // Newest first, five per page, a forget button per memory and a button to page on.
@@ -186,7 +186,7 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
       expect((await ask('/memory passport')).text).toContain('is unavailable');
       expect((await ask('/memories')).text).toContain('No memories yet');
       const status = await ask('/status');
-      expect(status.text).toMatch(/Embedding model \(Xenova\/all-MiniLM-L6-v2\).*unavailable/);
+      expect(status.text).toMatch(/^❌ Embedding model: Embedding model Xenova\/all-MiniLM-L6-v2 is unavailable/m);
       expect((await ask('/start')).text).toContain('Z here');
     } finally {
       fs.rmSync(emptyModels, { recursive: true, force: true });
