@@ -2,7 +2,7 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import { pino } from 'pino';
 import { App, logDataDirOutcome, preparePrivateDataDir, readVersion, restrictNewFiles, StartupError, type DataDirOutcome } from './app/index.js';
-import { buildFeatures } from './features.js';
+import { buildFeatures } from './app/features.js';
 import { loadConfig, TELEGRAM_NOT_CONFIGURED, TELEGRAM_NOT_CONFIGURED_TERMINAL_ONLY } from './config/index.js';
 import { DatabaseOpenError } from './db/index.js';
 import { createLogger } from './log/index.js';

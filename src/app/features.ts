@@ -1,16 +1,16 @@
 import { Composer } from 'grammy';
-import type { Feature, FeatureDeps } from './app/index.js';
-import type { BotContext } from './channels/telegram/index.js';
-import { ApprovalService } from './approvals/index.js';
-import { PauseSwitch, policyCommands } from './policy/index.js';
-import { registerPreferenceTools } from './preferences/index.js';
-import { ToolExecutor, ToolRegistry } from './tools/index.js';
-import type { ContextProvider } from './context/index.js';
-import { createOllamaModel, createOpenAiCompatibleModel, type LanguageModel } from './llm/index.js';
-import { currentTimeTool } from './tools/builtin/current-time.js';
-import { createMemoryFeature } from './memory/index.js';
-import { createAssistantFeature } from './assistant/index.js';
-import { createBoardFeature } from './board/index.js';
+import type { Feature, FeatureDeps } from './feature.js';
+import type { BotContext } from '../channels/telegram/index.js';
+import { ApprovalService } from '../approvals/index.js';
+import { PauseSwitch, policyCommands } from '../policy/index.js';
+import { registerPreferenceTools } from '../preferences/index.js';
+import { ToolExecutor, ToolRegistry } from '../tools/index.js';
+import type { ContextProvider } from '../context/index.js';
+import { createOllamaModel, createOpenAiCompatibleModel, type LanguageModel } from '../llm/index.js';
+import { currentTimeTool } from '../tools/builtin/current-time.js';
+import { createMemoryFeature } from '../memory/index.js';
+import { createAssistantFeature } from '../assistant/index.js';
+import { createBoardFeature } from '../board/index.js';
 
 /** What features share beyond the spine: tools, approvals, pause-all. */
 export interface SharedServices extends FeatureDeps {
@@ -66,7 +66,6 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
         // Reachability is not probed: a probe would be traffic to the cloud the owner did not ask for.
         check: async () => ({ ok: true, detail: `${cloud?.provider ?? ''} ${cloud?.model ?? ''}, contacted only after you approve` }),
       },
-      { name: 'Google (Gmail, Calendar)', configured: false, notConfiguredNote: 'not configured', check: async () => ({ ok: false, detail: '' }) },
     ],
     composer: new Composer<BotContext>(policyCommands({ db: deps.db, pause, registry: deps.registry, timeZone: deps.config.timeZone }), approvals.composer()),
     statusLines: async () => (pause.paused ? ['⏸ Paused: proactive and tool actions are off (/resume).'] : []),
@@ -93,7 +92,5 @@ function featuresOnTop(shared: SharedServices): Feature[] {
   features.push(board.feature);
   providers.push(board.contextProvider);
   features.push(createAssistantFeature({ ...shared, contextProviders: providers }));
-  void shared;
-  void providers;
   return features;
 }
