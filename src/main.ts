@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { pino } from 'pino';
-import { App, readVersion, StartupError } from './app/index.js';
-import { buildFeatures } from './features.js';
-import { loadConfig, TELEGRAM_NOT_CONFIGURED } from './config/index.js';
+import { App, logDataDirOutcome, preparePrivateDataDir, readVersion, restrictNewFiles, StartupError, type DataDirOutcome } from './app/index.js';
+import { buildFeatures } from './app/features.js';
+import { loadConfig, TELEGRAM_NOT_CONFIGURED, TELEGRAM_NOT_CONFIGURED_TERMINAL_ONLY } from './config/index.js';
 import { DatabaseOpenError } from './db/index.js';
 import { createLogger } from './log/index.js';
 import { TelegramFatalError } from './channels/telegram/index.js';
@@ -15,6 +14,7 @@ import { TelegramFatalError } from './channels/telegram/index.js';
  * stderr and a non-zero exit.
  */
 async function main(): Promise<number> {
+  restrictNewFiles();
   dotenv.config({ quiet: true });
   const loaded = loadConfig(process.env);
   if (!loaded.ok) {
@@ -30,17 +30,25 @@ async function main(): Promise<number> {
     process.stderr.write(`${TELEGRAM_NOT_CONFIGURED}\n`);
     return 78;
   }
-  if (!config.telegram.token) process.stdout.write(`${TELEGRAM_NOT_CONFIGURED}\n\n`);
+  if (!config.telegram.token) process.stdout.write(`${TELEGRAM_NOT_CONFIGURED_TERMINAL_ONLY}\n\n`);
+
+  let dataDir: DataDirOutcome;
+  try {
+    dataDir = preparePrivateDataDir(config.dataDir);
+  } catch (err) {
+    process.stderr.write(`openzero cannot start: cannot create DATA_DIR ${config.dataDir} (${err instanceof Error ? err.message : String(err)}). Point DATA_DIR at a folder this user may write.\n`);
+    return 78;
+  }
 
   // With the terminal channel on, log lines would interleave with the conversation: they go to a file.
   let destination: pino.DestinationStream | undefined;
   if (terminalOn) {
-    fs.mkdirSync(config.dataDir, { recursive: true });
     const logFile = path.join(config.dataDir, 'openzero.log');
     destination = pino.destination({ dest: logFile, sync: false, mkdir: true });
     process.stdout.write(`(logs: ${logFile})\n`);
   }
   const log = createLogger({ level: config.logLevel, secrets: config.secrets, ...(destination ? { destination } : {}) });
+  logDataDirOutcome(dataDir, config.dataDir, log);
 
   let resolveExit!: (code: number) => void;
   const exit = new Promise<number>((resolve) => {
@@ -50,8 +58,9 @@ async function main(): Promise<number> {
     config,
     log,
     version: readVersion(),
-    terminal: terminalOn ? { input: process.stdin, output: process.stdout } : undefined,
+    terminal: terminalOn ? { input: process.stdin, output: process.stdout, interactive: process.stdin.isTTY === true && process.stdout.isTTY === true } : undefined,
     features: buildFeatures,
+    progress: (line) => process.stderr.write(`${line}\n`),
     onFatal: (err) => {
       log.fatal({ err }, 'stopping');
       process.stderr.write(`${err.message}\n`);

@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Api } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Config } from '../config/index.js';
-import { acquirePidLock, appliedMigrations, migrateToLatest, openDatabase, type OpenDatabase } from '../db/index.js';
+import { acquirePidLock, appliedMigrations, databaseAnswers, migrateToLatest, openDatabase, type OpenDatabase } from '../db/index.js';
 import { scrubSecrets, type Logger } from '../log/index.js';
 import { createEffectJournal, ReceiptLog, type EffectJournal } from '../outbox/index.js';
 import { countPending, pendingItems, UpdateDispatcher } from '../updates/index.js';
@@ -28,18 +27,21 @@ import { renderStatus, runProbes } from '../status/index.js';
 import { migrations } from '../db/migrations/index.js';
 import type { Feature, FeatureDeps } from './feature.js';
 import { startRetention } from './retention.js';
+import { logDataDirOutcome, preparePrivateDataDir } from './data-dir.js';
 
 export interface AppOptions {
   config: Config;
   log: Logger;
   version: string;
-  /** stdin/stdout for the terminal channel, when it is on. */
-  terminal: { input: Readable; output: Writable } | undefined;
+  /** stdin/stdout for the terminal channel, when it is on; `interactive` when a person types at a TTY. */
+  terminal: { input: Readable; output: Writable; interactive?: boolean } | undefined;
   /** Builds the features (commands, handlers, services) on top of the spine. */
   features: (deps: FeatureDeps) => Feature[];
   /** Called when the app must stop on its own (fatal Telegram error, terminal closed). */
   onFatal: (err: Error) => void;
   onTerminalClosed: () => void;
+  /** Human lines about slow start-up steps (stderr); the log gets its own structured lines. */
+  progress?: (line: string) => void;
 }
 
 export class StartupError extends Error {
@@ -73,48 +75,95 @@ export class App {
     return this.#health?.port;
   }
 
+  /** Opens everything in order; each step is one method below. */
   async start(): Promise<void> {
+    const { config } = this.#options;
+    this.#claimDataDir();
+    const database = await this.#openDatabase();
+    const { db } = database;
+    const auth = new OwnerAuth(db, config.telegram.ownerId);
+    const { pairingCode } = await auth.init();
+    const journal = this.#openJournal();
+
+    // The terminal hands its lines to the same handler as Telegram's updates, built below.
+    const router: { handle?: ReturnType<typeof createUpdateHandler> } = {};
+    const terminal = this.#createTerminal(auth, async (update) => {
+      await router.handle?.(update);
+    });
+    const isTerminal = (update: Update): boolean => terminal?.isTerminalUpdate(update) ?? false;
+
+    const token = config.telegram.token;
+    const botInfo = token ? await fetchBotInfo(token, config.telegram.apiRoot, this.#options.log) : offlineBotInfo();
+    const { bot, registry, ignored } = this.#buildBot({ database, auth, journal, botInfo, terminal, isTerminal });
+    const handle = createUpdateHandler(bot, auth, this.#options.log.child({ part: 'handler' }), isTerminal, ignored);
+    router.handle = handle;
+    const dispatcher = new UpdateDispatcher({ db, journal, log: this.#options.log.child({ part: 'dispatcher' }), handle, concurrency: config.handlerConcurrency });
+    this.#dispatcher = dispatcher;
+
+    for (const feature of this.#features) await feature.start?.();
+    await this.#resumeUnfinished(db, dispatcher);
+    if (token) await this.#startPolling(bot.api, registry, db, dispatcher);
+    await this.#startHealth(db);
+    this.#stopRetention = startRetention(db, config.retentionDays, this.#options.log.child({ part: 'retention' }));
+    this.#announceReady(database, token, botInfo, terminal, pairingCode);
+    terminal?.start();
+  }
+
+  /** One daemon per data folder: its delivery receipts (and PGlite, when embedded) live there. */
+  #claimDataDir(): void {
     const { config, log } = this.#options;
-    // One daemon per data folder: its delivery receipts (and PGlite, when embedded) live there.
-    fs.mkdirSync(config.dataDir, { recursive: true });
+    logDataDirOutcome(preparePrivateDataDir(config.dataDir), config.dataDir, log);
     this.#releaseInstanceLock = acquirePidLock(
       path.join(config.dataDir, 'openzero.pid'),
       (pid) => new StartupError(`Another openzero process (pid ${pid}) is running with DATA_DIR ${config.dataDir}. Stop it first, or give this one its own DATA_DIR.`),
     );
-    const database = await openDatabase(config.database, log.child({ part: 'db' }));
+  }
+
+  async #openDatabase(): Promise<OpenDatabase> {
+    const { config, log } = this.#options;
+    const database = await openDatabase(config.database, log.child({ part: 'db' }), this.#options.progress);
     this.#database = database;
-    const { db } = database;
-    const migrated = await migrateToLatest(db);
+    const migrated = await migrateToLatest(database.db);
     if (!migrated.ok) throw new StartupError(`Database migration ${migrated.failed ?? '(unknown)'} failed: ${migrated.reason}`);
     if (migrated.applied.length > 0) log.info({ applied: migrated.applied }, 'database migrated');
+    return database;
+  }
 
-    const auth = new OwnerAuth(db, config.telegram.ownerId);
-    const { pairingCode } = await auth.init();
+  /** Delivery receipts of the previous run, and the journal that records this run's. */
+  #openJournal(): EffectJournal {
+    const { config, log } = this.#options;
     const receipts = new ReceiptLog(path.join(config.dataDir, 'outbox-receipts.jsonl'));
     const loaded = receipts.open();
     this.#receipts = receipts;
     if (loaded.receipts + loaded.attemptsWithoutReceipt > 0) log.info(loaded, 'delivery receipts of unfinished updates loaded');
     const journal = createEffectJournal(receipts, log.child({ part: 'outbox' }));
     this.#journal = journal;
+    return journal;
+  }
 
-    const terminal = this.#options.terminal
-      ? new TerminalChannel({
-          ...this.#options.terminal,
-          handle: async (update) => {
-            await handleUpdate(update);
-          },
-          userId: () => auth.ownerId ?? 0,
-          onClose: () => this.#options.onTerminalClosed(),
-        })
+  #createTerminal(auth: OwnerAuth, handle: (update: Update) => Promise<void>): TerminalChannel | undefined {
+    const options = this.#options.terminal;
+    const terminal = options
+      ? new TerminalChannel({ ...options, handle, userId: () => auth.ownerId ?? 0, onClose: () => this.#options.onTerminalClosed() })
       : undefined;
     this.#terminal = terminal;
-    const isTerminal = (update: Update): boolean => terminal?.isTerminalUpdate(update) ?? false;
+    return terminal;
+  }
 
-    const token = config.telegram.token;
+  /** The bot with the core commands, every feature's handlers and the fallbacks, in that order. */
+  #buildBot(parts: {
+    database: OpenDatabase;
+    auth: OwnerAuth;
+    journal: EffectJournal;
+    botInfo: UserFromGetMe;
+    terminal: TerminalChannel | undefined;
+    isTerminal: (update: Update) => boolean;
+  }): { bot: ReturnType<typeof buildBot>; registry: CommandRegistry; ignored: IgnoredUpdates } {
+    const { config, log } = this.#options;
+    const { database, auth, journal, botInfo, terminal, isTerminal } = parts;
     const ignored = new IgnoredUpdates();
-    const botInfo = token ? await fetchBotInfo(token, config.telegram.apiRoot, log) : offlineBotInfo();
     const bot = buildBot({
-      token: token ?? '0:terminal-only',
+      token: config.telegram.token ?? '0:terminal-only',
       apiRoot: config.telegram.apiRoot,
       botInfo,
       journal,
@@ -130,7 +179,7 @@ export class App {
     const registry = new CommandRegistry();
     const deps: FeatureDeps = {
       config,
-      db,
+      db: database.db,
       databaseKind: database.kind,
       log,
       registry,
@@ -144,58 +193,54 @@ export class App {
     bot.use(core);
     for (const feature of this.#features) if (feature.composer) bot.use(feature.composer);
     bot.use(fallbacks(ignored));
+    return { bot, registry, ignored };
+  }
 
-    const handleUpdate = createUpdateHandler(bot, auth, log.child({ part: 'handler' }), isTerminal, ignored);
-    const dispatcher = new UpdateDispatcher({ db, journal, log: log.child({ part: 'dispatcher' }), handle: handleUpdate, concurrency: config.handlerConcurrency });
-    this.#dispatcher = dispatcher;
-
-    for (const feature of this.#features) await feature.start?.();
-
-    // Whatever a previous run stored but did not finish goes first.
+  /** Whatever a previous run stored but did not finish goes first. */
+  async #resumeUnfinished(db: OpenDatabase['db'], dispatcher: UpdateDispatcher): Promise<void> {
     const unfinished = await pendingItems(db);
-    if (unfinished.length > 0) log.info({ count: unfinished.length }, 'resuming unfinished updates');
+    if (unfinished.length > 0) this.#options.log.info({ count: unfinished.length }, 'resuming unfinished updates');
     dispatcher.enqueue(unfinished);
+  }
 
-    if (token) {
-      await bot.api.setMyCommands(registry.menu()).catch((err: unknown) => log.warn({ err }, 'could not register the command menu'));
-      const poller = new TelegramPoller({
-        api: bot.api,
-        db,
-        log: log.child({ part: 'poller' }),
-        timeoutSeconds: config.telegram.pollTimeoutSeconds,
-        allowedUpdates: ['message', 'edited_message', 'callback_query'],
-        onStored: (items) => dispatcher.enqueue(items),
-        onFatal: (err) => this.#options.onFatal(err),
-      });
-      this.#poller = poller;
-      try {
-        await poller.start();
-      } catch (err) {
-        throw explainFatal(err) ?? err;
-      }
+  async #startPolling(api: Api, registry: CommandRegistry, db: OpenDatabase['db'], dispatcher: UpdateDispatcher): Promise<void> {
+    const { config, log } = this.#options;
+    await api.setMyCommands(registry.menu()).catch((err: unknown) => log.warn({ err }, 'could not register the command menu'));
+    const poller = new TelegramPoller({
+      api,
+      db,
+      log: log.child({ part: 'poller' }),
+      timeoutSeconds: config.telegram.pollTimeoutSeconds,
+      allowedUpdates: ['message', 'edited_message', 'callback_query'],
+      onStored: (items) => dispatcher.enqueue(items),
+      onFatal: (err) => this.#options.onFatal(err),
+    });
+    this.#poller = poller;
+    try {
+      await poller.start();
+    } catch (err) {
+      throw explainFatal(err) ?? err;
     }
+  }
 
-    if (config.health.port >= 0) {
-      this.#health = await startHealthServer({
-        host: config.health.host,
-        port: config.health.port,
-        log: log.child({ part: 'health' }),
-        facts: async () => ({
-          database: await db
-            .selectFrom('settings')
-            .select('key')
-            .limit(1)
-            .execute()
-            .then(() => true)
-            .catch(() => false),
-          polling: this.#pollingState(),
-          uptimeSeconds: Math.round((Date.now() - this.#startedAt) / 1000),
-          version: this.#options.version,
-        }),
-      });
-    }
-    this.#stopRetention = startRetention(db, config.retentionDays, log.child({ part: 'retention' }));
+  async #startHealth(db: OpenDatabase['db']): Promise<void> {
+    const { config, log } = this.#options;
+    if (config.health.port < 0) return;
+    this.#health = await startHealthServer({
+      host: config.health.host,
+      port: config.health.port,
+      log: log.child({ part: 'health' }),
+      facts: async () => ({
+        database: await databaseAnswers(db),
+        polling: this.#pollingState(),
+        uptimeSeconds: Math.round((Date.now() - this.#startedAt) / 1000),
+        version: this.#options.version,
+      }),
+    });
+  }
 
+  #announceReady(database: OpenDatabase, token: string | undefined, botInfo: UserFromGetMe, terminal: TerminalChannel | undefined, pairingCode: string | undefined): void {
+    const { log } = this.#options;
     log.info(
       {
         database: database.kind,
@@ -211,7 +256,6 @@ export class App {
       log.info({ pairingCode, bot: botInfo.username }, 'no owner yet: waiting for the pairing code');
       terminal?.notice(line);
     }
-    terminal?.start();
   }
 
   /** Stops taking updates, lets in-flight handlers finish (bounded), closes everything. */

@@ -5,7 +5,7 @@ import type { Logger } from '../log/index.js';
 import { replyText, type BotContext, type CommandRegistry } from '../channels/telegram/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
 import type { ChatEngine, ChatTarget } from './chat-engine.js';
-import { currentThread, endThread, historyTurns, latestAnswer, latestUnanswered, saveSummary, setTurnStatus, addTurn } from './conversation-repo.js';
+import { currentThread, endThread, historyTurns, isUnanswered, latestAnswer, latestUserTurn, latestUserTurnInChat, saveSummary, setTurnStatus, addTurn } from './conversation-repo.js';
 import type { DeepThink } from './deep-think.js';
 import { distill, extractiveSummary } from './distiller.js';
 import { formatDay } from './system-prompt.js';
@@ -23,6 +23,13 @@ export interface AssistantCommandDeps {
   timeZone: string;
   now?: () => Date;
 }
+
+export const NEW_KEPT = 'Fresh start. The last conversation is summarized and kept: it can come back as context when it is relevant.';
+export const NEW_NOTHING_TO_KEEP = 'Fresh start. There was no conversation yet, so there is nothing to summarize.';
+export const RETRY_ANSWERED = 'Nothing to retry: your last message was answered.';
+export const RETRY_NO_MESSAGE = 'Nothing to retry: you have not sent a message in this conversation yet.';
+export const RETRY_UNANSWERED_BEFORE_NEW =
+  'Nothing to retry in this conversation: /new started a fresh one. Your last message before it was not answered; send it again to ask now.';
 
 /** Tokens a closed thread's final summary may take. */
 const FINAL_SUMMARY_TOKENS = 300;
@@ -50,7 +57,8 @@ export function assistantCommands(deps: AssistantCommandDeps): Composer<BotConte
     const thread = await currentThread(db, target.chatId);
     const pending = await historyTurns(db, thread.id, thread.summarizedThrough);
     await endThread(db, thread.id, now());
-    await replyText(ctx, 'Fresh start. The last conversation is summarized and kept: it can come back as context when it is relevant.');
+    const hadConversation = pending.length > 0 || thread.summarizedThrough > 0;
+    await replyText(ctx, hadConversation ? NEW_KEPT : NEW_NOTHING_TO_KEEP);
     const last = pending.at(-1);
     if (!last) return;
     // The summary is written after the reply: the owner does not wait for the model.
@@ -68,9 +76,9 @@ export function assistantCommands(deps: AssistantCommandDeps): Composer<BotConte
     const target = targetOf(ctx);
     if (!target) return;
     const thread = await currentThread(db, target.chatId);
-    const turn = await latestUnanswered(db, thread.id);
-    if (!turn) {
-      await replyText(ctx, 'Nothing to retry: your last message was answered.');
+    const turn = await latestUserTurn(db, thread.id);
+    if (!turn || !isUnanswered(turn)) {
+      await replyText(ctx, turn ? RETRY_ANSWERED : await nothingInThisConversation(target.chatId));
       return;
     }
     const stopTyping = showTyping(ctx.api, target.chatId, log);
@@ -81,6 +89,12 @@ export function assistantCommands(deps: AssistantCommandDeps): Composer<BotConte
       stopTyping();
     }
   });
+
+  /** /retry in a conversation with no message yet: say whether the one before /new was left unanswered. */
+  async function nothingInThisConversation(chatId: number): Promise<string> {
+    const earlier = await latestUserTurnInChat(db, chatId);
+    return earlier && isUnanswered(earlier) ? RETRY_UNANSWERED_BEFORE_NEW : RETRY_NO_MESSAGE;
+  }
 
   composer.command('why', async (ctx) => {
     const target = targetOf(ctx);

@@ -119,6 +119,12 @@ export async function recentTurns(db: DbOrTx, threadId: number, limit: number): 
 
 /** The newest question in the thread that got no answer (the model failed), for /retry. */
 export async function latestUnanswered(db: DbOrTx, threadId: number): Promise<Turn | undefined> {
+  const turn = await latestUserTurn(db, threadId);
+  return turn && isUnanswered(turn) ? turn : undefined;
+}
+
+/** The owner's newest message in the thread, answered or not. */
+export async function latestUserTurn(db: DbOrTx, threadId: number): Promise<Turn | undefined> {
   const row = await db
     .selectFrom('conversation_turns')
     .selectAll()
@@ -126,7 +132,24 @@ export async function latestUnanswered(db: DbOrTx, threadId: number): Promise<Tu
     .where('role', '=', 'user')
     .orderBy('id', 'desc')
     .executeTakeFirst();
-  return row && (row.status === 'failed' || row.status === 'pending') ? toTurn(row) : undefined;
+  return row ? toTurn(row) : undefined;
+}
+
+/** The owner's newest message in any of the chat's threads, open or ended. */
+export async function latestUserTurnInChat(db: DbOrTx, chatId: number): Promise<Turn | undefined> {
+  const row = await db
+    .selectFrom('conversation_turns as t')
+    .innerJoin('conversation_threads as th', 'th.id', 't.thread_id')
+    .selectAll('t')
+    .where('th.chat_id', '=', chatId)
+    .where('t.role', '=', 'user')
+    .orderBy('t.id', 'desc')
+    .executeTakeFirst();
+  return row ? toTurn(row) : undefined;
+}
+
+export function isUnanswered(turn: Turn): boolean {
+  return turn.status === 'failed' || turn.status === 'pending';
 }
 
 /** The newest answer in the chat's threads, for /why. */

@@ -117,7 +117,7 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
       {
         name: 'Planka',
         configured: client !== undefined,
-        notConfiguredNote: 'not configured: tasks are kept locally (see /tasks)',
+        notConfiguredNote: 'not configured, so tasks are kept locally (see /tasks; set PLANKA_BASE_URL and a key or login to use a board)',
         check: async () => {
           if (!board) return { ok: false, detail: 'not configured' };
           const probe = await board.probe();

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { envSchema, isOllamaCloudModel, SECRET_KEYS, type Env } from './schema.js';
+import { crossSettingSchema, envSchema, isOllamaCloudModel, SECRET_KEYS, type Env } from './schema.js';
 
 /** The validated, grouped settings the composition root hands to each subsystem. */
 export interface Config {
@@ -39,8 +39,10 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 /** Parses the environment once; reports every problem at once, one line per variable. */
 export function loadConfig(source: Readonly<Record<string, string | undefined>>): ConfigResult {
   const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+  const crossChecked = crossSettingSchema.safeParse(source);
+  const issues = [...(parsed.success ? [] : parsed.error.issues), ...(crossChecked.success ? [] : crossChecked.error.issues)];
+  if (!parsed.success || issues.length > 0) {
+    const problems = issues.map((issue) => {
       const key = issue.path.join('.') || '(environment)';
       return `${key}: ${issue.message}`;
     });
@@ -123,3 +125,9 @@ export const TELEGRAM_NOT_CONFIGURED =
   'Telegram is not configured: TELEGRAM_BOT_TOKEN is not set. To talk to openzero in Telegram, create a bot with @BotFather, ' +
   'put its token in .env as TELEGRAM_BOT_TOKEN=123456789:AA… (and optionally TELEGRAM_OWNER_ID=<your numeric user id>), then start again. ' +
   'Until then you can use the terminal channel: run `npm start` in an interactive terminal (or set TERMINAL=on).';
+
+/** The same news for someone who is already in the terminal channel: they need no advice on how to reach it. */
+export const TELEGRAM_NOT_CONFIGURED_TERMINAL_ONLY =
+  'Telegram is not configured (TELEGRAM_BOT_TOKEN is not set), so openzero talks to you here, in this terminal, only. ' +
+  'To reach it from Telegram as well, create a bot with @BotFather, put its token in .env as TELEGRAM_BOT_TOKEN=123456789:AA… ' +
+  '(and optionally TELEGRAM_OWNER_ID=<your numeric user id>), then start again.';

@@ -117,9 +117,31 @@ export const envSchema = z
     PLANKA_API_KEY: optionalString,
     PLANKA_USERNAME: optionalString,
     PLANKA_PASSWORD: optionalString,
+  });
+
+/** A setting that is there (any non-blank text); never fails, so the checks below always run. */
+const present = z.preprocess(blankToUndefined, z.string().optional());
+
+/**
+ * Checks that span several settings. They read only whether each setting is present, so they
+ * run on the raw environment even when a single setting is invalid (zod skips an object's
+ * refinements after a type error in a field): every problem is reported in one round.
+ */
+export const crossSettingSchema = z
+  .object({
+    OLLAMA_MODEL: present,
+    // Read leniently here: a malformed value is reported by the single-setting schema.
+    OLLAMA_ALLOW_CLOUD_MODEL: z.preprocess((value) => typeof value === 'string' && /^(1|true|yes|on)$/i.test(value.trim()), z.boolean()),
+    DEEP_THINK_BASE_URL: present,
+    DEEP_THINK_API_KEY: present,
+    DEEP_THINK_MODEL: present,
+    PLANKA_BASE_URL: present,
+    PLANKA_API_KEY: present,
+    PLANKA_USERNAME: present,
+    PLANKA_PASSWORD: present,
   })
   .superRefine((env, ctx) => {
-    if (isOllamaCloudModel(env.OLLAMA_MODEL) && !env.OLLAMA_ALLOW_CLOUD_MODEL) {
+    if (env.OLLAMA_MODEL !== undefined && isOllamaCloudModel(env.OLLAMA_MODEL) && !env.OLLAMA_ALLOW_CLOUD_MODEL) {
       ctx.addIssue({
         code: 'custom',
         path: ['OLLAMA_MODEL'],

@@ -11,6 +11,7 @@ import type { Database } from './database.js';
 import { acquirePidLock } from './pid-lock.js';
 import { NulSafePlugin } from './nul-safe-plugin.js';
 import { pgliteDialect } from './pglite-dialect.js';
+import { makeTreeOwnerOnly } from './owner-only-files.js';
 
 export type DatabaseKind = 'embedded' | 'postgres';
 
@@ -38,9 +39,12 @@ const INT8_OID = 20;
  */
 const PGLITE_SETTINGS = ['-c', 'shared_buffers=8MB', '-c', 'work_mem=2MB', '-c', 'temp_buffers=2MB'];
 
-export async function openDatabase(settings: Config['database'], log: Logger): Promise<OpenDatabase> {
+/** Lines for the person starting the daemon about slow steps (creating a new embedded database). */
+export type ProgressReporter = (line: string) => void;
+
+export async function openDatabase(settings: Config['database'], log: Logger, progress: ProgressReporter = () => undefined): Promise<OpenDatabase> {
   if (settings.kind === 'postgres') return openPostgres(settings.url, log);
-  return openEmbedded(settings.dataDir, log);
+  return openEmbedded(settings.dataDir, log, progress);
 }
 
 async function openPostgres(url: string, log: Logger): Promise<OpenDatabase> {
@@ -66,7 +70,7 @@ async function openPostgres(url: string, log: Logger): Promise<OpenDatabase> {
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
 
-async function openEmbedded(dataDir: string, log: Logger): Promise<OpenDatabase> {
+async function openEmbedded(dataDir: string, log: Logger, progress: ProgressReporter): Promise<OpenDatabase> {
   fs.mkdirSync(dataDir, { recursive: true });
   // PGlite is a single-process database: two daemons on one folder would corrupt it.
   const releaseLock = acquirePidLock(`${dataDir}.lock`, (pid) => new DatabaseOpenError(
@@ -74,8 +78,16 @@ async function openEmbedded(dataDir: string, log: Logger): Promise<OpenDatabase>
   ));
   try {
     if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
-      await initEmbeddedInChild(dataDir);
-      log.info({ dataDir }, 'embedded database created');
+      const startedAt = Date.now();
+      progress(`Creating the embedded database in ${dataDir} (first start only; this takes 10–60 seconds)…`);
+      const ticker = setInterval(() => progress(`…still creating the embedded database (${Math.round((Date.now() - startedAt) / 1000)} s)`), 10_000);
+      try {
+        await initEmbeddedInChild(dataDir);
+      } finally {
+        clearInterval(ticker);
+      }
+      progress(`Embedded database created in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
+      log.info({ dataDir, ms: Date.now() - startedAt }, 'embedded database created');
     }
     const { PGlite } = await import('@electric-sql/pglite');
     const pglite = await PGlite.create({
@@ -83,6 +95,8 @@ async function openEmbedded(dataDir: string, log: Logger): Promise<OpenDatabase>
       startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
       parsers: { [INT8_OID]: (value: string) => Number(value) },
     });
+    const tightened = makeTreeOwnerOnly(dataDir);
+    if (tightened > 0) log.debug({ dataDir, tightened }, 'embedded database files made owner-only');
     log.debug({ dataDir }, 'embedded database open');
     const db = new Kysely<Database>({ dialect: pgliteDialect(pglite), plugins: [new NulSafePlugin()] });
     return {
@@ -91,6 +105,7 @@ async function openEmbedded(dataDir: string, log: Logger): Promise<OpenDatabase>
       close: async () => {
         try {
           await db.destroy();
+          makeTreeOwnerOnly(dataDir);
         } finally {
           releaseLock();
         }

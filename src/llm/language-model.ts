@@ -62,7 +62,8 @@ export interface ChatResult {
   bytesReceived: number;
 }
 
-export type ProbeResult = { ok: true; detail: string } | { ok: false; detail: string };
+/** `detail` says what was found; `fix`, on a failure, what the owner can do about it. */
+export type ProbeResult = { ok: true; detail: string } | { ok: false; detail: string; fix?: string };
 
 export interface LanguageModel {
   /** Human name of who runs the model: "Ollama", "OpenAI", "Groq", a host name. */

@@ -177,7 +177,7 @@ async function showPage(ctx: BotContext, service: MemoryService, timeZone: strin
 async function renderPage(service: MemoryService, timeZone: string, offset: number): Promise<{ text: string; buttons?: InlineKeyboardMarkup; empty: boolean }> {
   const { items, total } = await service.list(offset, PAGE_SIZE);
   if (items.length === 0) {
-    return { text: total === 0 ? 'No memories yet. /add <text> stores one.' : 'Nothing on this page any more.', empty: true };
+    return { text: escapeHtml(total === 0 ? 'No memories yet. /add <text> stores one.' : 'Nothing on this page any more.'), empty: true };
   }
   const lines = items.map((memory, i) => `${offset + i + 1}. ${memoryLineHtml(memory, timeZone, 200)}`);
   const forgetRow: InlineKeyboardButton[] = items.map((memory, i) => ({ text: `🗑 ${offset + i + 1}`, callback_data: `mem:f:${memory.id}:${offset}` }));

@@ -55,11 +55,11 @@ export function createMemoryFeature(deps: MemoryFeatureDeps): MemoryFeature {
       {
         name: 'Qdrant',
         configured: config.qdrant !== undefined,
-        notConfiguredNote: 'not configured (embedded exact store)',
+        notConfiguredNote: 'not configured, so memories are searched in process, in the embedded exact store (set QDRANT_URL to use Qdrant)',
         check: () => service.probeStore(),
       },
       {
-        name: `Embedding model (${config.embedding.model})`,
+        name: 'Embedding model',
         configured: true,
         check: () => embedderStatus(built.embedder, built.embedderState()),
       },

@@ -1,2 +1,2 @@
-export { runProbes, type ServiceProbe, type ProbeResult } from './service-probe.js';
+export { runProbes, type ServiceProbe, type ProbeCheck, type ProbeResult } from './service-probe.js';
 export { renderStatus, formatUptime, type StatusFacts } from './status-report.js';

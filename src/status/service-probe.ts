@@ -1,11 +1,4 @@
 /** One outside service as /status and /health see it. */
-export interface ProbeCheck {
-  ok: boolean;
-  detail: string;
-  refused?: boolean;
-  warn?: boolean;
-}
-
 export interface ServiceProbe {
   name: string;
   /** False when the owner has not configured it; `check` is then not called. */
@@ -13,17 +6,27 @@ export interface ServiceProbe {
   /** What to show instead of a check result when not configured. */
   notConfiguredNote?: string;
   /**
-   * Never throws; resolves within its own timeout. `refused`: the service answers but
-   * refuses us (wrong credentials, missing role), not the same as unreachable. `warn`
-   * marks a working service that needs attention (⚠️).
+   * Never throws; resolves within its own timeout. `detail` says what was found (no need to
+   * repeat the name), `fix` what the owner can do; `warning` marks a service that works only in
+   * part; `refused`: the service answers but refuses us (wrong credentials, missing role), which
+   * is not the same as unreachable.
    */
   check(): Promise<ProbeCheck>;
 }
 
+export interface ProbeCheck {
+  ok: boolean;
+  detail: string;
+  fix?: string;
+  warning?: boolean;
+  refused?: boolean;
+}
+
 export interface ProbeResult {
   name: string;
-  state: 'ok' | 'warn' | 'down' | 'refused' | 'not-configured';
+  state: 'ok' | 'warning' | 'down' | 'refused' | 'not-configured';
   detail: string;
+  fix?: string;
 }
 
 const PROBE_TIMEOUT_MS = 3000;
@@ -39,8 +42,8 @@ export async function runProbes(probes: readonly ServiceProbe[]): Promise<ProbeR
       try {
         const failed = (err: unknown): ProbeCheck => ({ ok: false, detail: err instanceof Error ? err.message : String(err) });
         const result = await Promise.race([probe.check().catch(failed), timeout]);
-        const state = result.ok ? (result.warn === true ? 'warn' : 'ok') : result.refused === true ? 'refused' : 'down';
-        return { name: probe.name, state, detail: result.detail };
+        const state = result.ok ? (result.warning === true ? 'warning' : 'ok') : result.refused === true ? 'refused' : 'down';
+        return { name: probe.name, state, detail: result.detail, ...(result.fix ? { fix: result.fix } : {}) };
       } finally {
         clearTimeout(timer);
       }

@@ -26,7 +26,7 @@ export function formatUptime(ms: number): string {
 
 /** The /status message, as Markdown for the formatting helper. */
 export function renderStatus(facts: StatusFacts): string {
-  const icon = { ok: '✅', warn: '⚠️', down: '❌', refused: '⚠️', 'not-configured': '➖' } as const;
+  const icon = { ok: '✅', warning: '⚠️', down: '❌', refused: '⚠️', 'not-configured': '⚠️' } as const;
   const lines = [
     `**openzero ${facts.version}** · up ${formatUptime(facts.uptimeMs)}`,
     `Database: ${facts.database === 'embedded' ? 'embedded (PGlite)' : 'PostgreSQL'} · migrations ${facts.migrationsApplied}/${facts.migrationsTotal} applied`,
@@ -35,13 +35,11 @@ export function renderStatus(facts: StatusFacts): string {
   ];
   if (facts.paused !== undefined) lines.push(`Proactive actions: ${facts.paused ? 'paused (/resume)' : 'running'}`);
   lines.push('', 'Services:');
+  // One line per service: how it is, what was found, and the fix when there is one.
   for (const service of facts.services) {
-    if (service.state === 'not-configured' || service.state === 'warn') {
-      lines.push(`${icon[service.state]} ${service.name}: ${service.detail || 'not configured'}`);
-      continue;
-    }
-    const state = service.state === 'ok' ? 'reachable' : service.state === 'refused' ? 'reachable, but refuses' : 'unreachable';
-    lines.push(`${icon[service.state]} ${service.name}: ${state}${service.detail ? ` (${service.detail})` : ''}`);
+    const found = service.detail || (service.state === 'not-configured' ? 'not configured' : service.state === 'ok' ? 'working' : 'not working');
+    const detail = service.state === 'refused' ? `reachable, but refuses (${found})` : found;
+    lines.push(`${icon[service.state]} ${service.name}: ${detail}${service.fix ? `. Fix: ${service.fix}` : ''}`);
   }
   return lines.join('\n');
 }

@@ -182,6 +182,22 @@ describe.each(databaseKinds())('chatting with Z on %s', (kind) => {
     expect(audit.text.match(/approval:approved/g)).toHaveLength(1);
   });
 
+  it('/new with no conversation says there was nothing to keep, and /retry after /new never claims an answer that did not come', async () => {
+    await launch();
+    telegram.sendText(OWNER, '/new');
+    await botMessageMatching(telegram, withText('There was no conversation yet'));
+    await ollama.down();
+    telegram.sendText(OWNER, 'Are you there?');
+    await botMessageMatching(telegram, withText('not reachable'));
+    telegram.sendText(OWNER, '/new');
+    telegram.sendText(OWNER, '/retry');
+    const retry = await botMessageMatching(telegram, withText('Nothing to retry'));
+    expect(retry.text).toContain('Your last message before it was not answered');
+    const said = telegram.botMessages(OWNER.id).map((message) => message.text).join('\n');
+    expect(said).not.toContain('summarized and kept');
+    expect(said).not.toContain('your last message was answered');
+  });
+
   it('says within seconds that Ollama is down, names the fix, and /retry answers once it is back', async () => {
     await launch();
     await ollama.down();

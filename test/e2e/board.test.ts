@@ -197,7 +197,7 @@ describe.each(databaseKinds())('tasks on the board on %s', (kind) => {
     await lastMessage('Planka is back: 1 queued task change applied.');
     telegram.sendText(OWNER, '/status');
     const status = await lastMessage('Card write queue: 0 pending');
-    expect(status.text).toContain('Planka: reachable (1 project · 0 writes queued)');
+    expect(status.text).toContain('✅ Planka: 1 project · 0 writes queued');
     telegram.sendText(OWNER, '/audit');
     const audit = await lastMessage('Audit log');
     expect(audit.text.match(/planka:create/g)).toHaveLength(1);
@@ -249,7 +249,7 @@ describe('tasks and projects without Planka', () => {
       telegram.sendText(OWNER, '/status');
       const status = await lastMessage('Card write queue:');
       expect(status.text).toContain('Card write queue: 2 pending (Planka not configured: kept locally)');
-      expect(status.text).toContain('Planka: not configured');
+      expect(status.text).toContain('⚠️ Planka: not configured, so tasks are kept locally');
       expect(daemon.stdout()).not.toContain('Update CV');
     } finally {
       await stopDaemon(daemon);

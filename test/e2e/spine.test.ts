@@ -225,7 +225,9 @@ describe('start-up checks', () => {
     try {
       const d = startDaemon(baseEnv({ TERMINAL: 'on', ...database.env }));
       await d.waitForText('Terminal channel', 60_000);
-      expect(d.stdout()).toContain('Telegram is not configured');
+      expect(d.stdout()).toContain('Telegram is not configured (TELEGRAM_BOT_TOKEN is not set), so openzero talks to you here');
+      // Already in the terminal channel: no advice to go and open one.
+      expect(d.stdout()).not.toContain('interactive terminal');
       d.write('/help\n');
       await d.waitForText('/status — ');
       d.write('/status\n');

@@ -227,20 +227,18 @@ describe('Ollama adapter: probe', () => {
 
   it('says how to pull a missing model', async () => {
     const result = await model({ model: 'mistral:7b' }).probe();
-    expect(result).toEqual({ ok: false, detail: expect.stringContaining('`ollama pull mistral:7b`') });
+    expect(result).toEqual({ ok: false, detail: expect.stringContaining('mistral:7b is not pulled'), fix: expect.stringContaining('`ollama pull mistral:7b`') });
   });
 
   it('never throws when Ollama is down', async () => {
     await fake.down();
     const result = await model().probe();
-    expect(result.ok).toBe(false);
-    expect(result.detail).toContain('OLLAMA_BASE_URL');
+    expect(result).toEqual({ ok: false, detail: expect.any(String), fix: expect.stringContaining('OLLAMA_BASE_URL') });
   });
 
   it('never throws when Ollama hangs', async () => {
     fake.hang();
     const result = await model({ connectTimeoutMs: 150 }).probe();
-    expect(result.ok).toBe(false);
-    expect(result.detail).toContain('OLLAMA_CONNECT_TIMEOUT_SECONDS');
+    expect(result).toEqual({ ok: false, detail: expect.any(String), fix: expect.stringContaining('OLLAMA_CONNECT_TIMEOUT_SECONDS') });
   });
 });

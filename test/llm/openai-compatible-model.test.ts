@@ -216,13 +216,15 @@ describe('OpenAI-compatible adapter: provider and probe', () => {
   });
 
   it('is not ok when the model is not listed, or the key is wrong, or the server is down — and never throws', async () => {
-    expect((await model({ model: 'gpt-9' }).probe()).detail).toContain('DEEP_THINK_MODEL');
+    // What was found, then the fix: the setting to look at is named in one of them.
+    const said = (result: Awaited<ReturnType<ReturnType<typeof model>['probe']>>): string => (result.ok ? result.detail : `${result.detail} ${result.fix ?? ''}`);
+    expect(said(await model({ model: 'gpt-9' }).probe())).toContain('DEEP_THINK_MODEL');
     const wrongKey = await model({ apiKey: 'sk-nope-nope-nope' }).probe();
     expect(wrongKey.ok).toBe(false);
-    expect(wrongKey.detail).toContain('DEEP_THINK_API_KEY');
+    expect(said(wrongKey)).toContain('DEEP_THINK_API_KEY');
     await fake.down();
     const down = await model().probe();
     expect(down.ok).toBe(false);
-    expect(down.detail).toContain('DEEP_THINK_BASE_URL');
+    expect(said(down)).toContain('DEEP_THINK_BASE_URL');
   });
 });

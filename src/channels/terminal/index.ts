@@ -1,1 +1,1 @@
-export { TerminalChannel, TERMINAL_CHAT_ID, type TerminalChannelOptions } from './terminal-channel.js';
+export { TerminalChannel, TERMINAL_CHAT_ID, TERMINAL_PROMPT, type TerminalChannelOptions } from './terminal-channel.js';

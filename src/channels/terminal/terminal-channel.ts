@@ -16,13 +16,31 @@ export interface TerminalChannelOptions {
   userId: () => number;
   /** Called when the input ends (Ctrl-D, or a closed pipe). */
   onClose: () => void;
+  /**
+   * A person at a TTY: show a prompt, edit the line (arrows, Ctrl-A/E/W…) and recall earlier
+   * lines with ↑/↓. Off for pipes, where input is read line by line as it comes.
+   */
+  interactive?: boolean;
+  /** Ctrl-C on an empty line in interactive mode; the line editor swallows the real signal. Defaults to SIGINT to this process. */
+  onInterrupt?: () => void;
+}
+
+export const TERMINAL_PROMPT = 'you › ';
+
+/** Buttons the owner can tap by number: those of one message, until it loses them or the owner moves on. */
+interface LiveButtons {
+  messageId: number;
+  buttons: Array<{ text: string; data: string }>;
 }
 
 /**
  * The assistant over stdin/stdout: each line becomes a message update from the
  * owner, handled by the same bot middleware as Telegram's; Bot API calls aimed at
  * the terminal chat are rendered here instead of being sent. Buttons show as
- * numbers: typing the number taps the button.
+ * numbers: typing the number taps the button. Only the latest message with buttons
+ * has live numbers, and only until that message loses its buttons, a number is
+ * used, or the owner sends anything else; a number that matches no live button is
+ * an ordinary message.
  */
 export class TerminalChannel {
   readonly #options: TerminalChannelOptions;
@@ -30,9 +48,13 @@ export class TerminalChannel {
   #rl: readline.Interface | undefined;
   #nextUpdateId = 1;
   #nextMessageId = 1;
-  #buttons: Array<{ text: string; data: string; messageId: number }> = [];
+  #live: LiveButtons | undefined;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
+  /** Lines typed and not yet answered; the prompt shows only when this is 0. */
+  #busy = 0;
+  /** The prompt (and whatever the owner has typed after it) is on screen now. */
+  #promptShown = false;
   /** The draft being streamed to the terminal: its id and the text already printed. */
   #draft: { id: number; printed: string } | undefined;
   /** What each message shown here says now, so an edit prints only what it changes. */
@@ -57,16 +79,50 @@ export class TerminalChannel {
   }
 
   start(): void {
-    const rl = readline.createInterface({ input: this.#options.input, output: this.#options.output, terminal: false });
+    const interactive = this.#options.interactive === true;
+    const rl = readline.createInterface({
+      input: this.#options.input,
+      output: this.#options.output,
+      terminal: interactive,
+      prompt: TERMINAL_PROMPT,
+      historySize: 500,
+      removeHistoryDuplicates: true,
+    });
     this.#rl = rl;
-    this.#print('Terminal channel: type a message, or /help. Ctrl-D leaves.');
+    this.#print(
+      interactive
+        ? 'Terminal channel: type a message, or /help. ↑/↓ recall earlier lines; Ctrl-D leaves, Ctrl-C stops openzero.'
+        : 'Terminal channel: type a message, or /help. Ctrl-D leaves.',
+    );
+    this.#showPrompt();
     rl.on('line', (line) => {
+      this.#promptShown = false;
       const text = line.trim();
-      if (text === '') return;
-      this.#chain = this.#chain.then(() => this.#submit(text));
+      if (text === '') {
+        this.#showPrompt();
+        return;
+      }
+      this.#busy += 1;
+      this.#chain = this.#chain
+        .then(() => this.#submit(text))
+        .finally(() => {
+          this.#busy -= 1;
+          this.#showPrompt();
+        });
+    });
+    rl.on('SIGINT', () => {
+      // Like a shell: Ctrl-C drops a half-typed line; on an empty line it stops the daemon.
+      if (rl.line.length > 0) {
+        rl.write(null, { ctrl: true, name: 'e' });
+        rl.write(null, { ctrl: true, name: 'u' });
+        return;
+      }
+      (this.#options.onInterrupt ?? (() => process.kill(process.pid, 'SIGINT')))();
     });
     rl.on('close', () => {
       this.#closed = true;
+      if (this.#promptShown) this.#options.output.write('\n');
+      this.#promptShown = false;
       void this.#chain.then(() => this.#options.onClose());
     });
   }
@@ -97,9 +153,11 @@ export class TerminalChannel {
     const chat = { id: TERMINAL_CHAT_ID, type: 'private' as const, first_name: 'Owner' };
     const updateId = this.#nextUpdateId++;
     const date = Math.floor(Date.now() / 1000);
-    const choice = /^\d{1,2}$/.test(text) ? this.#buttons[Number(text) - 1] : undefined;
-    if (choice) {
-      this.#buttons = [];
+    const live = this.#live;
+    // Whatever the owner types, the numbers shown so far are used up: a tap, or a new exchange.
+    this.#live = undefined;
+    const choice = live && /^\d{1,2}$/.test(text) ? live.buttons[Number(text) - 1] : undefined;
+    if (live && choice) {
       return {
         update_id: updateId,
         callback_query: {
@@ -107,7 +165,7 @@ export class TerminalChannel {
           from,
           chat_instance: 'terminal',
           data: choice.data,
-          message: { message_id: choice.messageId, date, chat, text: '' },
+          message: { message_id: live.messageId, date, chat, text: '' },
         },
       };
     }
@@ -156,9 +214,17 @@ export class TerminalChannel {
         } else {
           this.#print(`Z (updated) › ${text}`);
         }
-        this.#showButtons(payload.reply_markup, messageId);
+        this.#replaceButtons(payload.reply_markup, messageId);
         return { message_id: messageId, date, chat, text };
       }
+      case 'editMessageReplyMarkup': {
+        const messageId = typeof payload.message_id === 'number' ? payload.message_id : 0;
+        this.#replaceButtons(payload.reply_markup, messageId);
+        return { message_id: messageId, date, chat, text: '' };
+      }
+      case 'deleteMessage':
+        if (this.#live && this.#live.messageId === payload.message_id) this.#live = undefined;
+        return true;
       case 'answerCallbackQuery':
         if (typeof payload.text === 'string' && payload.text) this.#print(`(${payload.text})`);
         return true;
@@ -208,12 +274,29 @@ export class TerminalChannel {
     }
   }
 
+  /** A new message: its buttons, if any, become the live ones; one without buttons leaves them. */
   #showButtons(markup: unknown, messageId: number): void {
-    const rows = isInlineKeyboard(markup) ? markup.inline_keyboard : [];
-    const buttons = rows.flat().flatMap((button) => ('callback_data' in button && typeof button.callback_data === 'string' ? [{ text: button.text, data: button.callback_data, messageId }] : []));
+    const buttons = callbackButtons(markup);
     if (buttons.length === 0) return;
-    this.#buttons = buttons;
-    this.#print(buttons.map((button, index) => `  [${index + 1}] ${button.text}`).join('\n') + `\n  (type 1-${buttons.length} to choose)`);
+    this.#live = { messageId, buttons };
+    this.#print(buttons.map((button, index) => `  [${index + 1}] ${button.text}`).join('\n') + `\n  (type ${buttons.length === 1 ? '1' : `1-${buttons.length}`} to choose)`);
+  }
+
+  /** An edited message keeps only the buttons the edit gives it; the live numbers follow. */
+  #replaceButtons(markup: unknown, messageId: number): void {
+    const buttons = callbackButtons(markup);
+    if (buttons.length > 0) {
+      this.#showButtons(markup, messageId);
+      return;
+    }
+    if (this.#live?.messageId === messageId) this.#live = undefined;
+  }
+
+  #showPrompt(): void {
+    if (this.#options.interactive !== true || this.#closed || this.#busy > 0 || this.#promptShown || !this.#rl) return;
+    this.#promptShown = true;
+    // `true` keeps what the owner had typed when output interrupted the line.
+    this.#rl.prompt(true);
   }
 
   #print(text: string): void {
@@ -227,8 +310,23 @@ export class TerminalChannel {
 
   #write(text: string): void {
     if (this.#closed && !this.#options.output.writable) return;
-    this.#options.output.write(text);
+    const output = this.#options.output;
+    if (this.#promptShown) {
+      // Output that arrives while the owner is typing goes above the prompt, which is redrawn after it.
+      readline.clearLine(output, 0);
+      readline.cursorTo(output, 0);
+      this.#promptShown = false;
+      output.write(text);
+      if (text.endsWith('\n')) this.#showPrompt();
+      return;
+    }
+    output.write(text);
   }
+}
+
+function callbackButtons(markup: unknown): Array<{ text: string; data: string }> {
+  const rows = isInlineKeyboard(markup) ? markup.inline_keyboard : [];
+  return rows.flat().flatMap((button) => ('callback_data' in button && typeof button.callback_data === 'string' ? [{ text: button.text, data: button.callback_data }] : []));
 }
 
 function isInlineKeyboard(markup: unknown): markup is { inline_keyboard: InlineKeyboardButton[][] } {

@@ -127,8 +127,8 @@ export function createOllamaModel(options: OllamaModelOptions): LanguageModel {
     try {
       const tags = OllamaTags.parse(await client.list());
       const pulled = tags.models.some((entry) => sameModelName(entry.model ?? entry.name, model) || sameModelName(entry.name, model));
-      if (pulled) return { ok: true, detail: `Ollama at ${baseUrl} is up; ${model} is pulled` };
-      return { ok: false, detail: `Ollama at ${baseUrl} is up but ${model} is not pulled: run \`ollama pull ${model}\`` };
+      if (pulled) return { ok: true, detail: `${model} ready at ${baseUrl}` };
+      return { ok: false, detail: `running at ${baseUrl}, but the model ${model} is not pulled`, fix: `run \`ollama pull ${model}\` on the Ollama host, or set OLLAMA_MODEL to a model it has` };
     } catch (error) {
       const llmError = toOllamaError(error, {
         baseUrl,
@@ -137,7 +137,7 @@ export function createOllamaModel(options: OllamaModelOptions): LanguageModel {
         requestTimeoutMs: options.connectTimeoutMs,
         abortCause: deadline.cause === 'request-timeout' ? 'connect-timeout' : deadline.cause,
       });
-      return { ok: false, detail: `${llmError.message}: ${llmError.hint}` };
+      return { ok: false, detail: llmError.message, fix: llmError.hint };
     } finally {
       deadline.dispose();
     }

@@ -190,11 +190,11 @@ export function createOpenAiCompatibleModel(options: OpenAiCompatibleModelOption
     try {
       const page = await client.models.list({ signal: deadline.signal });
       const listed = page.data.some((entry) => OpenAiModelEntry.safeParse(entry).data?.id === model);
-      if (listed) return { ok: true, detail: `${provider} is reachable; ${model} is available` };
-      return { ok: false, detail: `${provider} is reachable but does not list ${model}: check ${settings.model}` };
+      if (listed) return { ok: true, detail: `${provider}, model ${model} available` };
+      return { ok: false, detail: `${provider} answers, but does not list the model ${model}`, fix: `check ${settings.model}` };
     } catch (error) {
       const llmError = toOpenAiError(sdk, error, errorContext(deadline.cause, probeTimeoutMs));
-      return { ok: false, detail: `${llmError.message}: ${llmError.hint}` };
+      return { ok: false, detail: llmError.message, fix: llmError.hint };
     } finally {
       deadline.dispose();
     }

@@ -1,16 +1,16 @@
 import { Composer } from 'grammy';
-import type { Feature, FeatureDeps } from './app/index.js';
-import type { BotContext } from './channels/telegram/index.js';
-import { ApprovalService } from './approvals/index.js';
-import { OwnerPolicy, PauseSwitch, policyCommands, ToolExecutor } from './policy/index.js';
-import { registerPreferenceTools } from './preferences/index.js';
-import { ToolRegistry } from './tools/index.js';
-import type { ContextProvider } from './context/index.js';
-import { createOllamaModel, createOpenAiCompatibleModel, type LanguageModel } from './llm/index.js';
-import { currentTimeTool } from './tools/builtin/current-time.js';
-import { createMemoryFeature } from './memory/index.js';
-import { createAssistantFeature } from './assistant/index.js';
-import { createBoardFeature } from './board/index.js';
+import type { Feature, FeatureDeps } from './feature.js';
+import type { BotContext } from '../channels/telegram/index.js';
+import { ApprovalService } from '../approvals/index.js';
+import { OwnerPolicy, PauseSwitch, policyCommands, ToolExecutor } from '../policy/index.js';
+import { registerPreferenceTools } from '../preferences/index.js';
+import { ToolRegistry } from '../tools/index.js';
+import type { ContextProvider } from '../context/index.js';
+import { createOllamaModel, createOpenAiCompatibleModel, type LanguageModel } from '../llm/index.js';
+import { currentTimeTool } from '../tools/builtin/current-time.js';
+import { createMemoryFeature } from '../memory/index.js';
+import { createAssistantFeature } from '../assistant/index.js';
+import { createBoardFeature } from '../board/index.js';
 
 /** What features share beyond the spine: tools, approvals, pause-all. */
 export interface SharedServices extends FeatureDeps {
@@ -56,21 +56,17 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
     name: 'policy',
     probes: [
       {
-        name: `Ollama (${ollama.model})`,
+        name: 'Ollama',
         configured: true,
-        check: async () => {
-          const result = await llm.probe();
-          return { ok: result.ok, detail: result.detail };
-        },
+        check: () => llm.probe(),
       },
       {
         name: 'Deep think (cloud)',
         configured: cloud !== undefined,
-        notConfiguredNote: 'not configured: /think is off',
+        notConfiguredNote: 'not configured, so /think is off (set DEEP_THINK_BASE_URL, DEEP_THINK_API_KEY and DEEP_THINK_MODEL to use it)',
         // Reachability is not probed: a probe would be traffic to the cloud the owner did not ask for.
         check: async () => ({ ok: true, detail: `${cloud?.provider ?? ''} ${cloud?.model ?? ''}, contacted only after you approve` }),
       },
-      { name: 'Google (Gmail, Calendar)', configured: false, notConfiguredNote: 'not configured', check: async () => ({ ok: false, detail: '' }) },
     ],
     composer: new Composer<BotContext>(policyCommands({ db: deps.db, pause, policy: ownerPolicy, tools, registry: deps.registry, timeZone: deps.config.timeZone }), approvals.composer()),
     statusLines: async () => (pause.paused ? ['⏸ Paused: proactive and tool actions are off (/resume).'] : []),
@@ -97,7 +93,5 @@ function featuresOnTop(shared: SharedServices): Feature[] {
   features.push(board.feature);
   providers.push(board.contextProvider);
   features.push(createAssistantFeature({ ...shared, contextProviders: providers }));
-  void shared;
-  void providers;
   return features;
 }
