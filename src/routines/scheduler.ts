@@ -179,7 +179,8 @@ export class Scheduler {
     const slot = item.schedule.previous(now);
     if (!slot) return;
     const state = await ensureFirstSeen(db, item.key, now);
-    if (slot.getTime() < state.firstSeen.getTime()) return; // before the routine existed: never promised
+    // Long before the routine was first seen: never promised (a slot just before first sight still runs on time).
+    if (slot.getTime() < state.firstSeen.getTime() - ON_TIME_MS) return;
     if ((item.pausable && pausedAll) || state.paused) return; // held: /resume applies the catch-up policy
     if (await findRun(db, item.key, slot)) return;
 
