@@ -21,6 +21,7 @@ export interface Config {
   planka:
     | { baseUrl: string; auth: { kind: 'api-key'; apiKey: string } | { kind: 'password'; username: string; password: string } }
     | undefined;
+  routines: { plansFile: string };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -84,6 +85,7 @@ function toConfig(env: Env): Config {
             : { kind: 'password', username: env.PLANKA_USERNAME ?? '', password: env.PLANKA_PASSWORD ?? '' },
         }
       : undefined,
+    routines: { plansFile: path.resolve(env.RECURRING_PLANS_FILE) },
   };
 }
 

@@ -116,6 +116,8 @@ export const envSchema = z
     PLANKA_API_KEY: optionalString,
     PLANKA_USERNAME: optionalString,
     PLANKA_PASSWORD: optionalString,
+
+    RECURRING_PLANS_FILE: z.preprocess(blankToUndefined, z.string().trim().default('./recurring-plans.md')),
   })
   .superRefine((env, ctx) => {
     const deepThink = [env.DEEP_THINK_BASE_URL, env.DEEP_THINK_API_KEY, env.DEEP_THINK_MODEL];
