@@ -172,6 +172,7 @@ export class Scheduler {
       await pruneJobRuns(db, new Date(now.getTime() - JOB_RUNS_KEPT_MS)).catch((err: unknown) => log.warn({ err }, 'pruning job runs failed'));
     }
     await this.#options.afterCheck?.(now).catch((err: unknown) => log.warn({ err }, 'after-check work failed'));
+    log.debug({ items: items.length, running: this.#inFlight.size }, 'routine check done');
   }
 
   async #consider(item: Schedulable, now: Date, pausedAll: boolean): Promise<void> {
