@@ -23,6 +23,7 @@ import {
   TelegramPoller,
 } from '../channels/telegram/index.js';
 import { startHealthServer } from '../health/index.js';
+import { createDurableMessenger } from '../messenger/index.js';
 import { renderStatus, runProbes } from '../status/index.js';
 import { migrations } from '../db/migrations/index.js';
 import type { Feature, FeatureDeps } from './feature.js';
@@ -186,7 +187,14 @@ export class App {
       auth,
       api: bot.api,
       ownerChatId: () => auth.ownerId,
-      messenger: createTelegramMessenger(bot.api, () => auth.ownerId),
+      messenger: createDurableMessenger({
+        db: database.db,
+        channel: createTelegramMessenger(bot.api, () => auth.ownerId),
+        settle: (scope) => journal.settle(scope),
+        clock: () => new Date(),
+        timeZone: config.timeZone,
+        log: log.child({ part: 'messenger' }),
+      }),
     };
     const core = coreCommands({ registry, statusText: () => this.#statusText() });
     this.#features = this.#options.features(deps);

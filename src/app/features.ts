@@ -11,6 +11,7 @@ import { currentTimeTool } from '../tools/builtin/current-time.js';
 import { createMemoryFeature } from '../memory/index.js';
 import { createAssistantFeature } from '../assistant/index.js';
 import { createBoardFeature } from '../board/index.js';
+import { createRoutinesFeature } from '../routines/index.js';
 
 /** What features share beyond the spine: tools, approvals, pause-all. */
 export interface SharedServices extends FeatureDeps {
@@ -76,7 +77,10 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
     },
     stop: async () => stopSweep?.(),
   };
-  return [policy, ...featuresOnTop(shared)];
+  const features: Feature[] = [policy, ...featuresOnTop(shared)];
+  // Routines read every feature's jobs and briefing sections; they go before the assistant, which takes free text.
+  features.splice(features.length - 1, 0, createRoutinesFeature({ ...shared, features: () => features }));
+  return features;
 }
 
 /**

@@ -32,6 +32,7 @@ export interface Config {
     | undefined;
   /** The value of every secret setting (SECRET_KEYS), for the logger to scrub from every line. */
   secrets: string[];
+  routines: { plansFile: string };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -99,6 +100,7 @@ function toConfig(env: Env): Config {
         }
       : undefined,
     secrets: secretValues(env),
+    routines: { plansFile: path.resolve(env.RECURRING_PLANS_FILE) },
   };
 }
 

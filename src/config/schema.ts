@@ -117,6 +117,8 @@ export const envSchema = z
     PLANKA_API_KEY: optionalString,
     PLANKA_USERNAME: optionalString,
     PLANKA_PASSWORD: optionalString,
+
+    RECURRING_PLANS_FILE: z.preprocess(blankToUndefined, z.string().trim().default('./recurring-plans.md')),
   });
 
 /** A setting that is there (any non-blank text); never fails, so the checks below always run. */

@@ -3,6 +3,7 @@ import type { ApprovalsTable } from './tables/approvals.table.js';
 import type { ConversationThreadsTable, ConversationTurnsTable } from './tables/conversations.table.js';
 import type { CardWriteQueueTable, ProjectsTable, TasksTable } from './tables/board.table.js';
 import type { MemoriesTable, MemoryIndexDeletionsTable } from './tables/memories.table.js';
+import type { NudgesTable, OwnerMessagesTable, RemindersTable, RoutineRunsTable, RoutineStateTable } from './tables/routines.table.js';
 import type { AuditLogTable, InboxTable, OutboxTable, PreferencesTable, SettingsTable } from './tables/spine.table.js';
 
 /** The whole schema as Kysely sees it; each feature adds its tables here. */
@@ -20,6 +21,11 @@ export interface Database {
   card_write_queue: CardWriteQueueTable;
   memories: MemoriesTable;
   memory_index_deletions: MemoryIndexDeletionsTable;
+  owner_messages: OwnerMessagesTable;
+  routine_runs: RoutineRunsTable;
+  routine_state: RoutineStateTable;
+  reminders: RemindersTable;
+  nudges: NudgesTable;
 }
 
 export type Db = Kysely<Database>;

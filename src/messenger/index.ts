@@ -1,1 +1,13 @@
 export type { Delivery, OwnerButton, OwnerMessage, OwnerMessenger, SendOptions } from './owner-messenger.js';
+export { createDurableMessenger, readQuietHours, type DurableMessengerOptions } from './durable-messenger.js';
+export { heldMessages, markDigested, findOwnerMessage, type StoredOwnerMessage } from './owner-messages-repo.js';
+export {
+  isQuietAt,
+  kindOfScope,
+  parseQuietHours,
+  parseUrgentKinds,
+  QUIET_HOURS_PREFERENCE,
+  QUIET_HOURS_URGENT_PREFERENCE,
+  DEFAULT_URGENT_KINDS,
+  type QuietHours,
+} from './quiet-hours.js';

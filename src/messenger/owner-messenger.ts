@@ -33,6 +33,8 @@ export interface SendOptions {
 /** A delivery counts only when the channel returned a message id. */
 export interface Delivery {
   messageIds: number[];
+  /** Quiet hours: stored, not sent yet; it goes out in the digest when they end (`messageIds` is empty). */
+  held?: boolean;
 }
 
 export interface OwnerMessenger {

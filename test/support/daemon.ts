@@ -1,4 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -25,6 +27,8 @@ export interface DaemonProcess {
 /** Environment every daemon in the tests gets unless overridden. */
 export function baseEnv(extra: Record<string, string>): Record<string, string> {
   return {
+    // No routines unless a test brings its own file: an empty file in a fresh temp folder.
+    RECURRING_PLANS_FILE: emptyPlansFile(),
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
     LOG_LEVEL: 'debug',
@@ -34,6 +38,12 @@ export function baseEnv(extra: Record<string, string>): Record<string, string> {
     OLLAMA_BASE_URL: 'http://127.0.0.1:9',
     ...extra,
   };
+}
+
+function emptyPlansFile(): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oz-plans-')), 'recurring-plans.md');
+  fs.writeFileSync(file, '');
+  return file;
 }
 
 /** Starts `node dist/main.js` (what `npm start` runs) with exactly this environment. */

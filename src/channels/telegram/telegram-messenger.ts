@@ -4,8 +4,9 @@ import type { Delivery, OwnerButton, OwnerMessage, OwnerMessenger, SendOptions }
 import { sendText } from './send-text.js';
 
 /**
- * The owner messenger over the Bot API (journaled and retried by its transformers).
- * TODO(routines): honour `scope` durably so a repeat never sends twice.
+ * The plain owner messenger over the Bot API (journaled and retried by its transformers):
+ * it sends every time. `createDurableMessenger` (messenger/) wraps it to honour `scope`
+ * and quiet hours.
  */
 export function createTelegramMessenger(api: Api, ownerChatId: () => number | undefined): OwnerMessenger {
   return {

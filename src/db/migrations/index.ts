@@ -7,6 +7,7 @@ import * as board from './2026-11-22-005-board.js';
 import * as inboxRaw from './2026-12-02-001-inbox-raw.js';
 import * as cardWriteQueue from './2026-12-02-board-planka-001-card-write-queue.js';
 import * as memoryPendingEmbedding from './2026-12-02-memory-offline-001-pending-embedding.js';
+import * as routinesScheduler from './2026-12-02-routines-001-scheduler.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-001-inbox-raw': inboxRaw,
   '2026-12-02-board-planka-001-card-write-queue': cardWriteQueue,
   '2026-12-02-memory-offline-001-pending-embedding': memoryPendingEmbedding,
+  '2026-12-02-routines-001-scheduler': routinesScheduler,
 };

@@ -1,0 +1,249 @@
+import path from 'node:path';
+import { Composer } from 'grammy';
+import type { Feature, FeatureDeps } from '../app/index.js';
+import { replyText, type BotContext } from '../channels/telegram/index.js';
+import type { LanguageModel } from '../llm/index.js';
+import type { PauseSwitch } from '../policy/index.js';
+import { formatLocal, type Clock } from '../time/index.js';
+import type { BriefingPeriod, BriefingSection } from './contracts.js';
+import { writeBriefing } from './briefing.js';
+import { sendHeldDigest } from './held-digest.js';
+import { PlansSource } from './plans-source.js';
+import type { RoutinePlan } from './recurring-plans.js';
+import { latestRun, markReported, setRoutinePaused, unreportedCatchUps, type RunRow } from './runs-repo.js';
+import { cronSchedule, everyMinutesSchedule, routineSchedule } from './schedule.js';
+import { Scheduler, type RunResult, type Schedulable } from './scheduler.js';
+import { goalsSection, progressSection, projectsSection, remindersSection, staleSection, tasksSection } from './sections.js';
+
+export interface RoutinesFeatureDeps extends FeatureDeps {
+  llm: LanguageModel;
+  pause: PauseSwitch;
+  /** Every feature, read at start: their jobs and briefing sections. */
+  features: () => Feature[];
+  clock?: Clock;
+}
+
+const CALLBACK = /^rt:(run|skip|now|pause|resume):(.+)$/;
+
+/** Routines from recurring-plans.md, feature jobs and the scheduler that runs them; /routines, /daily, /weekly, /review, /monthly. */
+export function createRoutinesFeature(deps: RoutinesFeatureDeps): Feature {
+  const { db, messenger, config, llm, pause, registry } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const log = deps.log.child({ part: 'routines' });
+  const plans = new PlansSource({
+    file: config.routines.plansFile,
+    log,
+    report: async (problems, digest) => {
+      const lines = problems.slice(0, 20).map((problem) => `• line ${problem.line}: ${problem.reason}`);
+      await messenger.send(
+        { text: [`**${path.basename(config.routines.plansFile)} has a mistake**; the last good version keeps running until it is fixed.`, ...lines].join('\n') },
+        { scope: `plans-error:${digest}`, urgent: true },
+      );
+    },
+  });
+  const ownSections: BriefingSection[] = [
+    tasksSection(db),
+    projectsSection(db),
+    progressSection(db),
+    staleSection(db),
+    goalsSection(db, path.resolve('personal', 'about-me.md')),
+    remindersSection(db),
+  ];
+  const sections = (): Map<string, BriefingSection> => {
+    const map = new Map<string, BriefingSection>();
+    for (const section of ownSections) map.set(section.key, section);
+    // A feature's own section (calendar, emails, or a richer tasks) wins over ours.
+    for (const feature of deps.features()) for (const section of feature.briefingSections ?? []) map.set(section.key, section);
+    return map;
+  };
+  const zoneOf = (plan: RoutinePlan): string => plan.timeZone ?? config.timeZone;
+
+  async function compose(plan: RoutinePlan, now: Date, notes: string[]) {
+    return writeBriefing({ plan, sections: sections(), llm, now, timeZone: zoneOf(plan), notes });
+  }
+
+  async function runRoutine(plan: RoutinePlan, context: { now: Date; scope: string; note?: string }): Promise<RunResult> {
+    const reports = await unreportedCatchUps(db);
+    const notes = reportLines(reports.filter((run) => run.routine !== `routine:${plan.id}` || run.trigger !== 'catch-up'), config.timeZone);
+    if (context.note) notes.unshift(context.note);
+    const draft = await compose(plan, context.now, notes);
+    if (!draft) return { status: 'nothing', reason: 'nothing to say: no model call, nothing sent' };
+    const delivery = await messenger.send({ text: draft.text }, { scope: context.scope });
+    if (!delivery) return { status: 'failed', reason: 'the owner chat is not known yet (nobody has written to Z)' };
+    await markReported(db, reports.map((run) => run.id));
+    for (const used of draft.used) await used.section.delivered?.(used.request);
+    if (delivery.held) return { status: 'held', reason: 'quiet hours: held for the digest' };
+    return { status: 'delivered', messageIds: delivery.messageIds };
+  }
+
+  async function sources(): Promise<Schedulable[]> {
+    const items: Schedulable[] = [];
+    for (const plan of await plans.plans()) {
+      if (!plan.enabled) continue;
+      items.push({
+        key: `routine:${plan.id}`,
+        title: plan.title,
+        schedule: routineSchedule(plan.rule, zoneOf(plan)),
+        timeZone: zoneOf(plan),
+        catchUp: plan.catchUp,
+        pausable: true,
+        run: (context) => runRoutine(plan, context),
+      });
+    }
+    for (const feature of deps.features()) {
+      for (const job of feature.jobs ?? []) {
+        items.push({
+          key: `job:${job.name}`,
+          title: job.name,
+          schedule: 'everyMinutes' in job.schedule ? everyMinutesSchedule(job.schedule.everyMinutes) : cronSchedule(job.schedule.cron, config.timeZone),
+          timeZone: config.timeZone,
+          catchUp: 'once',
+          pausable: job.pausable,
+          run: async ({ now, slot }) => {
+            await job.run({ now, slot });
+            return { status: 'done' };
+          },
+        });
+      }
+    }
+    return items;
+  }
+
+  const scheduler = new Scheduler({
+    db,
+    clock,
+    log,
+    sources,
+    paused: () => pause.paused,
+    ask: async (item, runId, slot) => {
+      await messenger.send(
+        {
+          text: `**${item.title}** was due ${formatLocal(slot, item.timeZone)} and was missed while I was down or paused. Send it now?`,
+          buttons: [[{ text: 'Run now', data: `rt:run:${runId}` }, { text: 'Skip', data: `rt:skip:${runId}` }]],
+        },
+        { scope: `ask:${item.key}@${slot.toISOString()}` },
+      );
+    },
+    afterCheck: async (now) => {
+      await sendHeldDigest({ db, messenger, now, timeZone: config.timeZone });
+    },
+  });
+
+  async function onDemand(ctx: BotContext, period: BriefingPeriod): Promise<void> {
+    const every = period === 'day' ? 'day' : period;
+    const all = await plans.plans();
+    const plan = all.find((p) => p.rule.every === every && p.enabled) ?? all.find((p) => p.rule.every === every);
+    if (!plan) {
+      await replyText(ctx, `There is no ${every === 'day' ? 'daily' : `${every}ly`} routine in ${path.basename(config.routines.plansFile)}.`);
+      return;
+    }
+    await sendNow(ctx, plan);
+  }
+
+  /** The same code as a scheduled run, without touching the run table (the slot stays the scheduler's). */
+  async function sendNow(ctx: BotContext, plan: RoutinePlan): Promise<void> {
+    await ctx.replyWithChatAction('typing').catch(() => undefined);
+    const draft = await compose({ ...plan, sendIfEmpty: true }, clock(), []);
+    await replyText(ctx, draft?.text ?? 'Nothing to say.');
+  }
+
+  const composer = new Composer<BotContext>();
+  registry.add({ command: 'routines', description: 'Routines: next run, last run, run now, pause' });
+  registry.add({ command: 'daily', description: 'The morning briefing, now' });
+  registry.add({ command: 'weekly', description: 'The weekly review, now' });
+  registry.add({ command: 'review', description: 'The weekly review, now' });
+  registry.add({ command: 'monthly', description: 'The monthly big picture, now' });
+  composer.command('daily', (ctx) => onDemand(ctx, 'day'));
+  composer.command(['weekly', 'review'], (ctx) => onDemand(ctx, 'week'));
+  composer.command('monthly', (ctx) => onDemand(ctx, 'month'));
+  composer.command('routines', async (ctx) => {
+    const { text, buttons } = await routinesOverview();
+    await replyText(ctx, text, buttons.length > 0 ? { buttons: { inline_keyboard: buttons } } : {});
+  });
+  composer.callbackQuery(CALLBACK, async (ctx) => {
+    const [, action = '', arg = ''] = CALLBACK.exec(ctx.callbackQuery.data) ?? [];
+    if (action === 'run' || action === 'skip') {
+      const runId = Number(arg);
+      if (action === 'run') {
+        const outcome = await scheduler.runAsked(runId);
+        await ctx.answerCallbackQuery({ text: outcome === 'started' ? 'Running it now.' : 'Already decided.' });
+      } else {
+        const skipped = await scheduler.skipAsked(runId);
+        await ctx.answerCallbackQuery({ text: skipped ? 'Skipped.' : 'Already decided.' });
+      }
+      await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+      return;
+    }
+    const plan = (await plans.plans()).find((p) => p.id === arg);
+    if (!plan) {
+      await ctx.answerCallbackQuery({ text: 'That routine is no longer in the file.' });
+      return;
+    }
+    if (action === 'now') {
+      await ctx.answerCallbackQuery({ text: `Sending ${plan.title}…` });
+      await sendNow(ctx, plan);
+      return;
+    }
+    await setRoutinePaused(db, `routine:${plan.id}`, action === 'pause', clock());
+    await ctx.answerCallbackQuery({ text: action === 'pause' ? `${plan.title} paused.` : `${plan.title} resumed.` });
+    if (action === 'resume') void scheduler.check().catch((err: unknown) => log.warn({ err }, 'check after resume failed'));
+  });
+
+  async function routinesOverview(): Promise<{ text: string; buttons: { text: string; callback_data: string }[][] }> {
+    const now = clock();
+    const all = await plans.plans();
+    const lines: string[] = ['<b>Routines</b>'];
+    const buttons: { text: string; callback_data: string }[][] = [];
+    if (pause.paused) lines.push('⏸ Everything is paused (/resume).');
+    for (const plan of all) {
+      const zone = zoneOf(plan);
+      const next = plan.enabled ? routineSchedule(plan.rule, zone).next(now) : undefined;
+      const last = await latestRun(db, `routine:${plan.id}`);
+      const paused = (await db.selectFrom('routine_state').select('paused').where('routine', '=', `routine:${plan.id}`).executeTakeFirst())?.paused === true;
+      lines.push(
+        [
+          `\n<b>${escape(plan.title)}</b> (${escape(plan.id)})${plan.enabled ? '' : ' — disabled in the file'}${paused ? ' — paused' : ''}`,
+          `next: ${next ? formatLocal(next, config.timeZone) : '—'} · catch-up: ${plan.catchUp}`,
+          `last: ${last ? `${formatLocal(last.slot, config.timeZone)}, ${last.status}${last.reason ? ` (${escape(last.reason)})` : ''}` : 'never'}`,
+        ].join('\n'),
+      );
+      buttons.push([
+        { text: `▶ ${plan.title}`, callback_data: `rt:now:${plan.id}` },
+        paused ? { text: 'Resume', callback_data: `rt:resume:${plan.id}` } : { text: 'Pause', callback_data: `rt:pause:${plan.id}` },
+      ]);
+    }
+    if (all.length === 0) lines.push(`No routines in ${escape(config.routines.plansFile)}.`);
+    if (plans.problems.length > 0) lines.push(`\n⚠ The file has ${plans.problems.length} problem(s) (first: line ${plans.problems[0]?.line}); the last good version is running.`);
+    return { text: lines.join('\n'), buttons };
+  }
+
+  return {
+    name: 'routines',
+    composer,
+    statusLines: async () => {
+      const count = (await plans.plans()).filter((plan) => plan.enabled).length;
+      return [`Routines: ${count} enabled${plans.problems.length > 0 ? `, recurring plans file has problems (see /routines)` : ''}.`];
+    },
+    start: async () => {
+      await scheduler.start();
+      plans.watch(() => void scheduler.check().catch((err: unknown) => log.warn({ err }, 'check after a plans edit failed')));
+    },
+    stop: async () => {
+      plans.close();
+      await scheduler.stop();
+    },
+  };
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** What was caught up or skipped since the last briefing, and why. */
+function reportLines(runs: RunRow[], timeZone: string): string[] {
+  if (runs.length === 0) return [];
+  return [
+    'Since the last briefing:',
+    ...runs.map((run) => `• ${run.routine.replace(/^routine:/, '')} (${formatLocal(run.slot, timeZone)}): ${run.status}${run.reason ? `, ${run.reason}` : ''}`),
+  ];
+}

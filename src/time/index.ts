@@ -1,0 +1,15 @@
+export {
+  addDays,
+  dateKey,
+  daysInMonth,
+  formatLocal,
+  instantOf,
+  isTimeZone,
+  localDateKey,
+  parseClockTime,
+  wallAt,
+  weekdayOf,
+  type Clock,
+  type LocalDate,
+  type WallTime,
+} from './wall-clock.js';
