@@ -79,19 +79,23 @@ mkdir -p "$stage/files"
 if [[ -n "$DATABASE_URL" ]]; then
   kind=postgres
   command -v pg_dump > /dev/null || die "DATABASE_URL is set but pg_dump is not installed (apt-get install postgresql-client)"
-  if ! pg_dump --format=custom --file="$stage/database.dump" --dbname="$DATABASE_URL" 2> "$stage/pg_dump.err"; then
+  # The password goes through a 0600 password file, never the command line (`ps` shows argv).
+  pg_split_url "$DATABASE_URL"
+  pg_passfile "$stage/pgpass"
+  if ! pg_dump --format=custom --file="$stage/database.dump" --dbname="$PG_SAFE_URL" 2> "$stage/pg_dump.err"; then
     if grep -q 'server version mismatch' "$stage/pg_dump.err" && command -v docker > /dev/null &&
       docker compose -f "$ROOT/docker-compose.yml" ps --status running --services 2>/dev/null | grep -qx postgres; then
       # The host's pg_dump is older than the server: use the one inside the postgres container.
       echo "backup: local pg_dump is older than the server; dumping inside the postgres container" >&2
-      docker compose -f "$ROOT/docker-compose.yml" exec -T postgres \
-        pg_dump --format=custom --dbname="$DATABASE_URL" > "$stage/database.dump"
+      # `-e PGPASSWORD` without a value hands the variable over from this environment.
+      PGPASSWORD="$PG_PASSWORD" docker compose -f "$ROOT/docker-compose.yml" exec -T -e PGPASSWORD postgres \
+        pg_dump --format=custom --dbname="$PG_SAFE_URL" > "$stage/database.dump"
     else
       cat "$stage/pg_dump.err" >&2
       die "pg_dump failed; is PostgreSQL running and DATABASE_URL right?"
     fi
   fi
-  rm -f "$stage/pg_dump.err"
+  rm -f "$stage/pg_dump.err" "$stage/pgpass"
 else
   kind=embedded
   pglite="$DATA_DIR/pglite"

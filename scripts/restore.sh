@@ -14,7 +14,8 @@ Puts back what scripts/backup.sh saved in ARCHIVE (.tar.gz, .tar.gz.gpg or .tar.
              are moved to $BACKUP_DIR/before-restore-<time>/ first.
 
 Stop the openzero daemon first; this script refuses to run while it is up
-(embedded: its lock file names a live process; any kind: its /health port answers).
+(its DATA_DIR/openzero.pid or the embedded database's lock names a live process,
+or its /health port answers).
 
 Options:
   --with-env   also restore .env from the archive (when it holds one); the current
@@ -70,6 +71,7 @@ BACKUP_DIR="$(absolute "${BACKUP_DIR:-$ROOT/backups}")"
 
 if [[ "$force" != true ]]; then
   holder="$(lock_holder "$DATA_DIR/pglite.lock")"
+  [[ -n "$holder" ]] || holder="$(lock_holder "$DATA_DIR/openzero.pid")"
   [[ -z "$holder" ]] || die "the openzero daemon (pid $holder) is running on $DATA_DIR. Stop it first (for example \`kill $holder\` or stop its service), then run the restore again."
   if [[ "$HEALTH_PORT" != 0 ]] && (exec 3<> "/dev/tcp/$HEALTH_HOST/$HEALTH_PORT") 2>/dev/null; then
     die "something answers on the daemon's health port $HEALTH_HOST:$HEALTH_PORT, so openzero looks like it is running. Stop it first (docker compose stop openzero, or stop its service); pass --force if that port belongs to something else."
@@ -105,8 +107,11 @@ case "$kind" in
     command -v pg_restore > /dev/null || die "pg_restore is not installed (apt-get install postgresql-client)"
     # --clean --if-exists drops what the dump contains before recreating it; one transaction,
     # so a failure leaves the database as it was.
+    # The password goes through a 0600 password file, never the command line (`ps` shows argv).
+    pg_split_url "$DATABASE_URL"
+    pg_passfile "$work/pgpass"
     pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error \
-      --dbname="$DATABASE_URL" "$work/x/database.dump"
+      --dbname="$PG_SAFE_URL" "$work/x/database.dump"
     echo "restore: database restored into DATABASE_URL"
     ;;
   embedded)
