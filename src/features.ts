@@ -11,6 +11,7 @@ import { currentTimeTool } from './tools/builtin/current-time.js';
 import { createMemoryFeature } from './memory/index.js';
 import { createAssistantFeature } from './assistant/index.js';
 import { createBoardFeature } from './board/index.js';
+import { createBackupFeature } from './backup/index.js';
 
 /** What features share beyond the spine: tools, approvals, pause-all. */
 export interface SharedServices extends FeatureDeps {
@@ -79,7 +80,7 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
     },
     stop: async () => stopSweep?.(),
   };
-  return [policy, ...featuresOnTop(shared)];
+  return [policy, ...featuresOnTop(shared), createBackupFeature(deps)];
 }
 
 /**

@@ -138,6 +138,7 @@ export class App {
       api: bot.api,
       ownerChatId: () => auth.ownerId,
       messenger: createTelegramMessenger(bot.api, () => auth.ownerId),
+      ...(database.dumpDataDir ? { dumpEmbeddedDataDir: database.dumpDataDir } : {}),
     };
     const core = coreCommands({ registry, statusText: () => this.#statusText() });
     this.#features = this.#options.features(deps);

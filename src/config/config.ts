@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseBackupSchedule } from '../backup/backup-schedule.js';
 import { envSchema, type Env } from './schema.js';
 
 /** The validated, grouped settings the composition root hands to each subsystem. */
@@ -21,6 +22,12 @@ export interface Config {
   planka:
     | { baseUrl: string; auth: { kind: 'api-key'; apiKey: string } | { kind: 'password'; username: string; password: string } }
     | undefined;
+  backup: {
+    dir: string;
+    schedule: { cron: string } | 'off';
+    keep: number;
+    encryption: { kind: 'gpg'; passphraseFile: string } | { kind: 'age'; recipient: string } | undefined;
+  };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -84,7 +91,22 @@ function toConfig(env: Env): Config {
             : { kind: 'password', username: env.PLANKA_USERNAME ?? '', password: env.PLANKA_PASSWORD ?? '' },
         }
       : undefined,
+    backup: {
+      dir: path.resolve(env.BACKUP_DIR),
+      schedule: backupSchedule(env.BACKUP_SCHEDULE),
+      keep: env.BACKUP_KEEP,
+      encryption: env.BACKUP_PASSPHRASE_FILE
+        ? { kind: 'gpg', passphraseFile: env.BACKUP_PASSPHRASE_FILE }
+        : env.BACKUP_AGE_RECIPIENT
+          ? { kind: 'age', recipient: env.BACKUP_AGE_RECIPIENT }
+          : undefined,
+    },
   };
+}
+
+function backupSchedule(value: string): { cron: string } | 'off' {
+  const parsed = parseBackupSchedule(value);
+  return parsed === 'off' || 'cron' in parsed ? parsed : 'off';
 }
 
 /** The paragraph shown when Telegram is not configured (terminal and log alike). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseBackupSchedule } from '../backup/backup-schedule.js';
 
 /**
  * Every setting openzero reads, in one schema over the environment.
@@ -116,6 +117,22 @@ export const envSchema = z
     PLANKA_API_KEY: optionalString,
     PLANKA_USERNAME: optionalString,
     PLANKA_PASSWORD: optionalString,
+
+    BACKUP_DIR: z.preprocess(blankToUndefined, z.string().trim().default('./backups')),
+    BACKUP_SCHEDULE: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .default('03:00')
+        .refine((value) => {
+          const parsed = parseBackupSchedule(value);
+          return parsed === 'off' || 'cron' in parsed;
+        }, { message: 'expected off, a time of day like 03:00, or a cron expression like "0 3 * * *"' }),
+    ),
+    BACKUP_KEEP: positiveInt(14, 'archives kept'),
+    BACKUP_PASSPHRASE_FILE: optionalString,
+    BACKUP_AGE_RECIPIENT: optionalString,
   })
   .superRefine((env, ctx) => {
     const deepThink = [env.DEEP_THINK_BASE_URL, env.DEEP_THINK_API_KEY, env.DEEP_THINK_MODEL];
