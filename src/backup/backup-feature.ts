@@ -23,7 +23,7 @@ export function createBackupFeature(deps: FeatureDeps): Feature {
     statusLines: async () => {
       const newest = newestArchive(backup.dir);
       if (!newest) return ['💾 Backups: none yet'];
-      const hours = Math.floor((Date.now() - newest.createdAt.getTime()) / 3_600_000);
+      const hours = Math.max(0, Math.floor((Date.now() - newest.createdAt.getTime()) / 3_600_000));
       return [`💾 Last backup: ${hours} h ago, ${newest.encrypted ? 'encrypted' : 'NOT encrypted'}`];
     },
     start: async () => {
