@@ -48,3 +48,26 @@ lock_holder() {
   if kill -0 "$pid" 2>/dev/null || [[ -d "/proc/$pid" ]]; then printf '%s' "$pid"; fi
 }
 
+
+# Splits a postgres:// URL into PG_SAFE_URL (no password: safe on a command line, where
+# `ps` shows it to every local user) and PG_PASSWORD (percent-decoded).
+pg_split_url() {
+  local url="$1" encoded
+  PG_SAFE_URL="$url"
+  PG_PASSWORD=""
+  if [[ "$url" =~ ^(postgres(ql)?://)([^:@/]*):([^@/]*)@(.*)$ ]]; then
+    PG_SAFE_URL="${BASH_REMATCH[1]}${BASH_REMATCH[3]}@${BASH_REMATCH[5]}"
+    encoded="${BASH_REMATCH[4]//\\/\\\\}"
+    PG_PASSWORD="$(printf '%b' "${encoded//%/\\x}")"
+  fi
+}
+
+# Writes a libpq password file (mode 0600: libpq ignores looser ones) holding PG_PASSWORD
+# for any host, and exports PGPASSFILE pointing at it. Call pg_split_url first.
+pg_passfile() {
+  local file="$1" escaped
+  escaped="${PG_PASSWORD//\\/\\\\}"
+  escaped="${escaped//:/\\:}"
+  (umask 077 && printf '*:*:*:*:%s\n' "$escaped" > "$file")
+  export PGPASSFILE="$file"
+}

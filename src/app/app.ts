@@ -195,6 +195,7 @@ export class App {
         timeZone: config.timeZone,
         log: log.child({ part: 'messenger' }),
       }),
+      ...(database.dumpDataDir ? { dumpEmbeddedDataDir: database.dumpDataDir } : {}),
     };
     const core = coreCommands({ registry, statusText: () => this.#statusText() });
     this.#features = this.#options.features(deps);

@@ -21,6 +21,8 @@ export interface FeatureDeps {
   ownerChatId: () => number | undefined;
   /** Proactive messages to the owner, once per scope. */
   messenger: OwnerMessenger;
+  /** Embedded database only: PGlite's gzipped tarball of its data folder (see backup/). */
+  dumpEmbeddedDataDir?: () => Promise<Uint8Array>;
 }
 
 /** A slice of the assistant: its commands and handlers, its outside services, its lifecycle. */

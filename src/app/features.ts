@@ -12,6 +12,7 @@ import { createMemoryFeature } from '../memory/index.js';
 import { createAssistantFeature } from '../assistant/index.js';
 import { createBoardFeature } from '../board/index.js';
 import { createRoutinesFeature } from '../routines/index.js';
+import { createBackupFeature } from '../backup/index.js';
 
 /** What features share beyond the spine: tools, approvals, pause-all. */
 export interface SharedServices extends FeatureDeps {
@@ -78,7 +79,9 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
     stop: async () => stopSweep?.(),
   };
   const features: Feature[] = [policy, ...featuresOnTop(shared)];
-  // Routines read every feature's jobs and briefing sections; they go before the assistant, which takes free text.
+  // Backups and routines go before the assistant, which takes every free-text message;
+  // routines read every feature's jobs and briefing sections.
+  features.splice(features.length - 1, 0, createBackupFeature(deps));
   features.splice(features.length - 1, 0, createRoutinesFeature({ ...shared, features: () => features }));
   return features;
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseBackupSchedule } from '../backup/backup-schedule.js';
 import { crossSettingSchema, envSchema, isOllamaCloudModel, SECRET_KEYS, type Env } from './schema.js';
 
 /** The validated, grouped settings the composition root hands to each subsystem. */
@@ -33,6 +34,12 @@ export interface Config {
   /** The value of every secret setting (SECRET_KEYS), for the logger to scrub from every line. */
   secrets: string[];
   routines: { plansFile: string };
+  backup: {
+    dir: string;
+    schedule: { cron: string } | 'off';
+    keep: number;
+    encryption: { kind: 'gpg'; passphraseFile: string } | { kind: 'age'; recipient: string } | undefined;
+  };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -101,6 +108,16 @@ function toConfig(env: Env): Config {
       : undefined,
     secrets: secretValues(env),
     routines: { plansFile: path.resolve(env.RECURRING_PLANS_FILE) },
+    backup: {
+      dir: path.resolve(env.BACKUP_DIR),
+      schedule: backupSchedule(env.BACKUP_SCHEDULE),
+      keep: env.BACKUP_KEEP,
+      encryption: env.BACKUP_PASSPHRASE_FILE
+        ? { kind: 'gpg', passphraseFile: env.BACKUP_PASSPHRASE_FILE }
+        : env.BACKUP_AGE_RECIPIENT
+          ? { kind: 'age', recipient: env.BACKUP_AGE_RECIPIENT }
+          : undefined,
+    },
   };
 }
 
@@ -120,6 +137,11 @@ function secretValues(env: Env): string[] {
     }
   }
   return [...new Set(values)];
+}
+
+function backupSchedule(value: string): { cron: string } | 'off' {
+  const parsed = parseBackupSchedule(value);
+  return parsed === 'off' || 'cron' in parsed ? parsed : 'off';
 }
 
 /** The paragraph shown when Telegram is not configured (terminal and log alike). */

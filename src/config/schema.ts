@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseBackupSchedule } from '../backup/backup-schedule.js';
 
 /**
  * Every setting openzero reads, in one schema over the environment.
@@ -119,6 +120,22 @@ export const envSchema = z
     PLANKA_PASSWORD: optionalString,
 
     RECURRING_PLANS_FILE: z.preprocess(blankToUndefined, z.string().trim().default('./recurring-plans.md')),
+
+    BACKUP_DIR: z.preprocess(blankToUndefined, z.string().trim().default('./backups')),
+    BACKUP_SCHEDULE: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .default('03:00')
+        .refine((value) => {
+          const parsed = parseBackupSchedule(value);
+          return parsed === 'off' || 'cron' in parsed;
+        }, { message: 'expected off, a time of day like 03:00, or a cron expression like "0 3 * * *"' }),
+    ),
+    BACKUP_KEEP: positiveInt(14, 'archives kept'),
+    BACKUP_PASSPHRASE_FILE: optionalString,
+    BACKUP_AGE_RECIPIENT: optionalString,
   });
 
 /** A setting that is there (any non-blank text); never fails, so the checks below always run. */

@@ -20,6 +20,8 @@ export interface OpenDatabase {
   kind: DatabaseKind;
   /** Closes the pool or the embedded database and releases the data-dir lock. */
   close(): Promise<void>;
+  /** Embedded only: PGlite's gzipped tarball of its data folder. Hold the one connection around it for a consistent copy. */
+  dumpDataDir?: () => Promise<Uint8Array>;
 }
 
 /** Thrown when the database cannot be opened; the message says what to do. */
@@ -102,6 +104,7 @@ async function openEmbedded(dataDir: string, log: Logger, progress: ProgressRepo
     return {
       db,
       kind: 'embedded',
+      dumpDataDir: async () => new Uint8Array(await (await pglite.dumpDataDir('gzip')).arrayBuffer()),
       close: async () => {
         try {
           await db.destroy();

@@ -180,6 +180,61 @@ describe('backup.sh and restore.sh', () => {
     expect(fs.readFileSync(path.join(root, 'data/pglite/PG_VERSION'), 'utf8')).toBe('live\n');
   });
 
+  it('refuses to restore while DATA_DIR/openzero.pid names a live daemon (PostgreSQL deployments hold no PGlite lock)', async () => {
+    expect(run(BACKUP, [], env).status).toBe(0);
+    const archivePath = path.join(root, 'backups', archivesIn(path.join(root, 'backups'))[0] ?? '');
+    write(path.join(root, 'data/pglite/PG_VERSION'), 'live\n');
+    write(path.join(root, 'data/openzero.pid'), String(process.pid));
+    const refused = run(RESTORE, [archivePath], env);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain(`pid ${process.pid}`);
+    expect(refused.stderr).toContain('Stop it first');
+    expect(fs.readFileSync(path.join(root, 'data/pglite/PG_VERSION'), 'utf8')).toBe('live\n');
+
+    // A pid file left by a crashed daemon does not block.
+    write(path.join(root, 'data/openzero.pid'), String(await deadPid()));
+    expect(run(RESTORE, [archivePath], env).status).toBe(0);
+    expect(fs.readFileSync(path.join(root, 'data/pglite/PG_VERSION'), 'utf8')).toBe('17\n');
+  });
+
+  it('never puts the database password on a command line: pg_dump and pg_restore get it from a 0600 password file', () => {
+    // Wrappers on PATH record their argv (what `ps` shows every local user) and the password file they were given.
+    const bin = path.join(root, 'bin');
+    const log = path.join(root, 'calls.log');
+    for (const tool of ['pg_dump', 'pg_restore']) {
+      write(
+        path.join(bin, tool),
+        [
+          '#!/usr/bin/env bash',
+          `printf '${tool} argv:%s\\n' "$*" >> "${log}"`,
+          `if [[ -n "\${PGPASSFILE:-}" ]]; then printf '${tool} passfile-mode:%s\\n' "$(stat -c %a "$PGPASSFILE")" >> "${log}"; sed 's/^/${tool} passfile:/' "$PGPASSFILE" >> "${log}"; fi`,
+          'for arg in "$@"; do case "$arg" in --file=-) ;; --file=*) echo dump > "${arg#--file=}" ;; esac; done',
+          '',
+        ].join('\n'),
+      );
+      fs.chmodSync(path.join(bin, tool), 0o755);
+    }
+    const pgEnv = { ...env, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, DATABASE_URL: 'postgres://openzero:s3cr%3At%40pw@db.internal:5433/openzero' };
+    const backup = run(BACKUP, [], pgEnv);
+    expect(backup.stderr).toBe('');
+    expect(backup.status).toBe(0);
+    const archivePath = path.join(root, 'backups', archivesIn(path.join(root, 'backups'))[0] ?? '');
+    const restore = run(RESTORE, ['--no-files', archivePath], pgEnv);
+    expect(restore.stderr).toBe('');
+    expect(restore.status).toBe(0);
+
+    const calls = fs.readFileSync(log, 'utf8');
+    const argvLines = calls.split('\n').filter((line) => / argv:/.test(line));
+    expect(argvLines.filter((line) => line.includes('--dbname='))).toHaveLength(2);
+    for (const line of argvLines) expect(line).not.toMatch(/s3cr|%3A|pw@/);
+    for (const line of argvLines.filter((l) => l.includes('--dbname='))) expect(line).toContain('postgres://openzero@db.internal:5433/openzero');
+    expect(calls).toContain('pg_dump passfile:*:*:*:*:s3cr\\:t@pw');
+    expect(calls).toContain('pg_restore passfile:*:*:*:*:s3cr\\:t@pw');
+    expect(calls).toContain('pg_dump passfile-mode:600');
+    // The password file does not outlive the run.
+    expect(fs.readdirSync(path.join(root, 'backups')).filter((name) => name.startsWith('.'))).toEqual([]);
+  });
+
   it('keeps only the newest BACKUP_KEEP archives', () => {
     const made: string[] = [];
     for (let i = 0; i < 5; i += 1) {

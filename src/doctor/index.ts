@@ -1,0 +1,2 @@
+export { runDoctor, type DoctorInput } from './doctor.js';
+export { formatResult, type CheckResult } from './check-result.js';
