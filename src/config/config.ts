@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseSecretKey, type SecretKey } from '../secrets/secret-key.js';
 import { envSchema, type Env } from './schema.js';
 
 /** The validated, grouped settings the composition root hands to each subsystem. */
@@ -21,6 +22,20 @@ export interface Config {
   planka:
     | { baseUrl: string; auth: { kind: 'api-key'; apiKey: string } | { kind: 'password'; username: string; password: string } }
     | undefined;
+  google: GoogleConfig;
+}
+
+export interface GoogleConfig {
+  /** From GOOGLE_CLIENT_ID/SECRET; undefined when only GOOGLE_CREDENTIALS_FILE is given (read when Google starts). */
+  client: { clientId: string; clientSecret: string } | undefined;
+  credentialsFile: string | undefined;
+  refreshToken: string | undefined;
+  apiRoot: string;
+  tokenUrl: string;
+  calendarWrite: boolean;
+  emailPollMinutes: number;
+  /** The key that seals stored credentials, then the previous one (rotation); empty when unset. */
+  secretKeys: SecretKey[];
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -84,6 +99,19 @@ function toConfig(env: Env): Config {
             : { kind: 'password', username: env.PLANKA_USERNAME ?? '', password: env.PLANKA_PASSWORD ?? '' },
         }
       : undefined,
+    google: {
+      client: env.GOOGLE_CLIENT_ID && env.GOOGLE_CLIENT_SECRET ? { clientId: env.GOOGLE_CLIENT_ID, clientSecret: env.GOOGLE_CLIENT_SECRET } : undefined,
+      credentialsFile: env.GOOGLE_CREDENTIALS_FILE ? path.resolve(env.GOOGLE_CREDENTIALS_FILE) : undefined,
+      refreshToken: env.GOOGLE_REFRESH_TOKEN,
+      apiRoot: env.GOOGLE_API_ROOT,
+      tokenUrl: env.GOOGLE_TOKEN_URL,
+      calendarWrite: env.GOOGLE_CALENDAR_WRITE,
+      emailPollMinutes: env.EMAIL_POLL_MINUTES,
+      secretKeys: [env.OPENZERO_SECRET_KEY, env.OPENZERO_SECRET_KEY_PREVIOUS].flatMap((text) => {
+        const parsed = text ? parseSecretKey(text) : undefined;
+        return parsed?.ok ? [parsed.key] : [];
+      }),
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSecretKey } from '../secrets/secret-key.js';
 
 /**
  * Every setting openzero reads, in one schema over the environment.
@@ -44,6 +45,18 @@ function isValidTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+const secretKey = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      const parsed = parseSecretKey(value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
+    })
+    .optional(),
+);
 
 export const envSchema = z
   .object({
@@ -116,6 +129,17 @@ export const envSchema = z
     PLANKA_API_KEY: optionalString,
     PLANKA_USERNAME: optionalString,
     PLANKA_PASSWORD: optionalString,
+
+    GOOGLE_CLIENT_ID: optionalString,
+    GOOGLE_CLIENT_SECRET: optionalString,
+    GOOGLE_CREDENTIALS_FILE: optionalString,
+    GOOGLE_REFRESH_TOKEN: optionalString,
+    GOOGLE_API_ROOT: defaultedUrl('GOOGLE_API_ROOT', 'https://www.googleapis.com'),
+    GOOGLE_TOKEN_URL: defaultedUrl('GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
+    GOOGLE_CALENDAR_WRITE: flag(false),
+    EMAIL_POLL_MINUTES: positiveInt(10, 'minutes between Gmail polls'),
+    OPENZERO_SECRET_KEY: secretKey,
+    OPENZERO_SECRET_KEY_PREVIOUS: secretKey,
   })
   .superRefine((env, ctx) => {
     const deepThink = [env.DEEP_THINK_BASE_URL, env.DEEP_THINK_API_KEY, env.DEEP_THINK_MODEL];
@@ -131,6 +155,19 @@ export const envSchema = z
     if (env.PLANKA_BASE_URL && !env.PLANKA_API_KEY && !(env.PLANKA_USERNAME && env.PLANKA_PASSWORD)) {
       ctx.addIssue({ code: 'custom', path: ['PLANKA_API_KEY'], message: 'set PLANKA_API_KEY, or PLANKA_USERNAME and PLANKA_PASSWORD, when PLANKA_BASE_URL is set' });
     }
+    if (Boolean(env.GOOGLE_CLIENT_ID) !== Boolean(env.GOOGLE_CLIENT_SECRET)) {
+      ctx.addIssue({ code: 'custom', path: [env.GOOGLE_CLIENT_ID ? 'GOOGLE_CLIENT_SECRET' : 'GOOGLE_CLIENT_ID'], message: 'set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET together (or GOOGLE_CREDENTIALS_FILE instead)' });
+    }
+    const google = env.GOOGLE_CLIENT_ID || env.GOOGLE_CREDENTIALS_FILE || env.GOOGLE_REFRESH_TOKEN;
+    if (google && !env.OPENZERO_SECRET_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['OPENZERO_SECRET_KEY'], message: 'required when Google is configured (Google tokens are stored encrypted with it); generate one with: openssl rand -hex 32' });
+    }
+    if (env.GOOGLE_REFRESH_TOKEN && !env.GOOGLE_CLIENT_ID && !env.GOOGLE_CREDENTIALS_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['GOOGLE_REFRESH_TOKEN'], message: 'needs the OAuth client too: GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or GOOGLE_CREDENTIALS_FILE' });
+    }
+    if (env.OPENZERO_SECRET_KEY_PREVIOUS && !env.OPENZERO_SECRET_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['OPENZERO_SECRET_KEY'], message: 'required when OPENZERO_SECRET_KEY_PREVIOUS is set (rotation: the new key here, the old one there)' });
+    }
     if (!env.PLANKA_BASE_URL && (env.PLANKA_API_KEY || env.PLANKA_USERNAME)) {
       ctx.addIssue({ code: 'custom', path: ['PLANKA_BASE_URL'], message: 'required when Planka credentials are set' });
     }
@@ -139,4 +176,4 @@ export const envSchema = z
 export type Env = z.output<typeof envSchema>;
 
 /** Names of settings whose values are secrets: never printed, never logged. */
-export const SECRET_KEYS = new Set(['TELEGRAM_BOT_TOKEN', 'DEEP_THINK_API_KEY', 'QDRANT_API_KEY', 'PLANKA_API_KEY', 'PLANKA_PASSWORD', 'DATABASE_URL']);
+export const SECRET_KEYS = new Set(['TELEGRAM_BOT_TOKEN', 'DEEP_THINK_API_KEY', 'QDRANT_API_KEY', 'PLANKA_API_KEY', 'PLANKA_PASSWORD', 'DATABASE_URL', 'GOOGLE_CLIENT_SECRET', 'GOOGLE_REFRESH_TOKEN', 'OPENZERO_SECRET_KEY', 'OPENZERO_SECRET_KEY_PREVIOUS']);

@@ -3,6 +3,7 @@ import type { ApprovalsTable } from './tables/approvals.table.js';
 import type { ConversationThreadsTable, ConversationTurnsTable } from './tables/conversations.table.js';
 import type { BoardOutboxTable, ProjectsTable, TasksTable } from './tables/board.table.js';
 import type { MemoriesTable, MemoryIndexDeletionsTable } from './tables/memories.table.js';
+import type { CredentialsTable, EmailRulesTable, EmailSeenTable, EmailSummariesTable } from './tables/google.table.js';
 import type { AuditLogTable, InboxTable, OutboxTable, PreferencesTable, SettingsTable } from './tables/spine.table.js';
 
 /** The whole schema as Kysely sees it; each feature adds its tables here. */
@@ -20,6 +21,10 @@ export interface Database {
   board_outbox: BoardOutboxTable;
   memories: MemoriesTable;
   memory_index_deletions: MemoryIndexDeletionsTable;
+  credentials: CredentialsTable;
+  email_rules: EmailRulesTable;
+  email_seen: EmailSeenTable;
+  email_summaries: EmailSummariesTable;
 }
 
 export type Db = Kysely<Database>;
