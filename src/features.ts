@@ -11,6 +11,7 @@ import { currentTimeTool } from './tools/builtin/current-time.js';
 import { createMemoryFeature } from './memory/index.js';
 import { createAssistantFeature } from './assistant/index.js';
 import { createBoardFeature } from './board/index.js';
+import { createGoogleFeature } from './google/index.js';
 
 /** What features share beyond the spine: tools, approvals, pause-all. */
 export interface SharedServices extends FeatureDeps {
@@ -69,7 +70,6 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
         // Reachability is not probed: a probe would be traffic to the cloud the owner did not ask for.
         check: async () => ({ ok: true, detail: `${cloud?.provider ?? ''} ${cloud?.model ?? ''}, contacted only after you approve` }),
       },
-      { name: 'Google (Gmail, Calendar)', configured: false, notConfiguredNote: 'not configured', check: async () => ({ ok: false, detail: '' }) },
     ],
     composer: new Composer<BotContext>(policyCommands({ db: deps.db, pause, registry: deps.registry, timeZone: deps.config.timeZone }), approvals.composer()),
     statusLines: async () => (pause.paused ? ['⏸ Paused: proactive and tool actions are off (/resume).'] : []),
@@ -95,6 +95,7 @@ function featuresOnTop(shared: SharedServices): Feature[] {
   const board = createBoardFeature(shared);
   features.push(board.feature);
   providers.push(board.contextProvider);
+  features.push(createGoogleFeature(shared));
   features.push(createAssistantFeature({ ...shared, contextProviders: providers }));
   void shared;
   void providers;
