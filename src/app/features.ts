@@ -13,6 +13,7 @@ import { createAssistantFeature } from '../assistant/index.js';
 import { createBoardFeature } from '../board/index.js';
 import { createRoutinesFeature } from '../routines/index.js';
 import { createBackupFeature } from '../backup/index.js';
+import { createGoogleFeature } from '../google/index.js';
 
 /** What features share beyond the spine: tools, approvals, pause-all. */
 export interface SharedServices extends FeatureDeps {
@@ -99,6 +100,7 @@ function featuresOnTop(shared: SharedServices): Feature[] {
   const board = createBoardFeature(shared);
   features.push(board.feature);
   providers.push(board.contextProvider);
+  features.push(createGoogleFeature(shared));
   features.push(createAssistantFeature({ ...shared, contextProviders: providers }));
   return features;
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseBackupSchedule } from '../backup/backup-schedule.js';
 import { crossSettingSchema, envSchema, isOllamaCloudModel, SECRET_KEYS, type Env } from './schema.js';
+import { parseSecretKey, type SecretKey } from '../secrets/secret-key.js';
 
 /** The validated, grouped settings the composition root hands to each subsystem. */
 export interface Config {
@@ -40,6 +41,20 @@ export interface Config {
     keep: number;
     encryption: { kind: 'gpg'; passphraseFile: string } | { kind: 'age'; recipient: string } | undefined;
   };
+  google: GoogleConfig;
+}
+
+export interface GoogleConfig {
+  /** From GOOGLE_CLIENT_ID/SECRET; undefined when only GOOGLE_CREDENTIALS_FILE is given (read when Google starts). */
+  client: { clientId: string; clientSecret: string } | undefined;
+  credentialsFile: string | undefined;
+  refreshToken: string | undefined;
+  apiRoot: string;
+  tokenUrl: string;
+  calendarWrite: boolean;
+  emailPollMinutes: number;
+  /** The key that seals stored credentials, then the previous one (rotation); empty when unset. */
+  secretKeys: SecretKey[];
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -117,6 +132,19 @@ function toConfig(env: Env): Config {
         : env.BACKUP_AGE_RECIPIENT
           ? { kind: 'age', recipient: env.BACKUP_AGE_RECIPIENT }
           : undefined,
+    },
+    google: {
+      client: env.GOOGLE_CLIENT_ID && env.GOOGLE_CLIENT_SECRET ? { clientId: env.GOOGLE_CLIENT_ID, clientSecret: env.GOOGLE_CLIENT_SECRET } : undefined,
+      credentialsFile: env.GOOGLE_CREDENTIALS_FILE ? path.resolve(env.GOOGLE_CREDENTIALS_FILE) : undefined,
+      refreshToken: env.GOOGLE_REFRESH_TOKEN,
+      apiRoot: env.GOOGLE_API_ROOT,
+      tokenUrl: env.GOOGLE_TOKEN_URL,
+      calendarWrite: env.GOOGLE_CALENDAR_WRITE,
+      emailPollMinutes: env.EMAIL_POLL_MINUTES,
+      secretKeys: [env.OPENZERO_SECRET_KEY, env.OPENZERO_SECRET_KEY_PREVIOUS].flatMap((text) => {
+        const parsed = text ? parseSecretKey(text) : undefined;
+        return parsed?.ok ? [parsed.key] : [];
+      }),
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseBackupSchedule } from '../backup/backup-schedule.js';
+import { parseSecretKey } from '../secrets/secret-key.js';
 
 /**
  * Every setting openzero reads, in one schema over the environment.
@@ -45,6 +46,18 @@ function isValidTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+const secretKey = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      const parsed = parseSecretKey(value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
+    })
+    .optional(),
+);
 
 export const envSchema = z
   .object({
@@ -136,6 +149,17 @@ export const envSchema = z
     BACKUP_KEEP: positiveInt(14, 'archives kept'),
     BACKUP_PASSPHRASE_FILE: optionalString,
     BACKUP_AGE_RECIPIENT: optionalString,
+
+    GOOGLE_CLIENT_ID: optionalString,
+    GOOGLE_CLIENT_SECRET: optionalString,
+    GOOGLE_CREDENTIALS_FILE: optionalString,
+    GOOGLE_REFRESH_TOKEN: optionalString,
+    GOOGLE_API_ROOT: defaultedUrl('GOOGLE_API_ROOT', 'https://www.googleapis.com'),
+    GOOGLE_TOKEN_URL: defaultedUrl('GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
+    GOOGLE_CALENDAR_WRITE: flag(false),
+    EMAIL_POLL_MINUTES: positiveInt(10, 'minutes between Gmail polls'),
+    OPENZERO_SECRET_KEY: secretKey,
+    OPENZERO_SECRET_KEY_PREVIOUS: secretKey,
   });
 
 /** A setting that is there (any non-blank text); never fails, so the checks below always run. */
@@ -158,6 +182,12 @@ export const crossSettingSchema = z
     PLANKA_API_KEY: present,
     PLANKA_USERNAME: present,
     PLANKA_PASSWORD: present,
+    GOOGLE_CLIENT_ID: present,
+    GOOGLE_CLIENT_SECRET: present,
+    GOOGLE_CREDENTIALS_FILE: present,
+    GOOGLE_REFRESH_TOKEN: present,
+    OPENZERO_SECRET_KEY: present,
+    OPENZERO_SECRET_KEY_PREVIOUS: present,
   })
   .superRefine((env, ctx) => {
     if (env.OLLAMA_MODEL !== undefined && isOllamaCloudModel(env.OLLAMA_MODEL) && !env.OLLAMA_ALLOW_CLOUD_MODEL) {
@@ -182,6 +212,19 @@ export const crossSettingSchema = z
     if (env.PLANKA_BASE_URL && !env.PLANKA_API_KEY && !(env.PLANKA_USERNAME && env.PLANKA_PASSWORD)) {
       ctx.addIssue({ code: 'custom', path: ['PLANKA_API_KEY'], message: 'set PLANKA_API_KEY, or PLANKA_USERNAME and PLANKA_PASSWORD, when PLANKA_BASE_URL is set' });
     }
+    if (Boolean(env.GOOGLE_CLIENT_ID) !== Boolean(env.GOOGLE_CLIENT_SECRET)) {
+      ctx.addIssue({ code: 'custom', path: [env.GOOGLE_CLIENT_ID ? 'GOOGLE_CLIENT_SECRET' : 'GOOGLE_CLIENT_ID'], message: 'set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET together (or GOOGLE_CREDENTIALS_FILE instead)' });
+    }
+    const google = env.GOOGLE_CLIENT_ID || env.GOOGLE_CREDENTIALS_FILE || env.GOOGLE_REFRESH_TOKEN;
+    if (google && !env.OPENZERO_SECRET_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['OPENZERO_SECRET_KEY'], message: 'required when Google is configured (Google tokens are stored encrypted with it); generate one with: openssl rand -hex 32' });
+    }
+    if (env.GOOGLE_REFRESH_TOKEN && !env.GOOGLE_CLIENT_ID && !env.GOOGLE_CREDENTIALS_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['GOOGLE_REFRESH_TOKEN'], message: 'needs the OAuth client too: GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or GOOGLE_CREDENTIALS_FILE' });
+    }
+    if (env.OPENZERO_SECRET_KEY_PREVIOUS && !env.OPENZERO_SECRET_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['OPENZERO_SECRET_KEY'], message: 'required when OPENZERO_SECRET_KEY_PREVIOUS is set (rotation: the new key here, the old one there)' });
+    }
     if (!env.PLANKA_BASE_URL && (env.PLANKA_API_KEY || env.PLANKA_USERNAME)) {
       ctx.addIssue({ code: 'custom', path: ['PLANKA_BASE_URL'], message: 'required when Planka credentials are set' });
     }
@@ -202,4 +245,4 @@ export function isOllamaCloudModel(model: string): boolean {
  * each value from every line). A test checks that every *_TOKEN, *_KEY, *_PASSWORD and *_SECRET
  * setting is listed here.
  */
-export const SECRET_KEYS: ReadonlySet<keyof Env> = new Set<keyof Env>(['TELEGRAM_BOT_TOKEN', 'DEEP_THINK_API_KEY', 'QDRANT_API_KEY', 'PLANKA_API_KEY', 'PLANKA_PASSWORD', 'DATABASE_URL']);
+export const SECRET_KEYS: ReadonlySet<keyof Env> = new Set<keyof Env>(['TELEGRAM_BOT_TOKEN', 'DEEP_THINK_API_KEY', 'QDRANT_API_KEY', 'PLANKA_API_KEY', 'PLANKA_PASSWORD', 'GOOGLE_CLIENT_SECRET', 'GOOGLE_REFRESH_TOKEN', 'OPENZERO_SECRET_KEY', 'OPENZERO_SECRET_KEY_PREVIOUS', 'DATABASE_URL']);

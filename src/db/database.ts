@@ -4,6 +4,7 @@ import type { ConversationThreadsTable, ConversationTurnsTable } from './tables/
 import type { CardWriteQueueTable, ProjectsTable, TasksTable } from './tables/board.table.js';
 import type { MemoriesTable, MemoryIndexDeletionsTable } from './tables/memories.table.js';
 import type { NudgesTable, OwnerMessagesTable, RemindersTable, RoutineRunsTable, RoutineStateTable } from './tables/routines.table.js';
+import type { CredentialsTable, EmailRulesTable, EmailSeenTable, EmailSummariesTable } from './tables/google.table.js';
 import type { AuditLogTable, InboxTable, OutboxTable, PreferencesTable, SettingsTable } from './tables/spine.table.js';
 
 /** The whole schema as Kysely sees it; each feature adds its tables here. */
@@ -26,6 +27,10 @@ export interface Database {
   routine_state: RoutineStateTable;
   reminders: RemindersTable;
   nudges: NudgesTable;
+  credentials: CredentialsTable;
+  email_rules: EmailRulesTable;
+  email_seen: EmailSeenTable;
+  email_summaries: EmailSummariesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -8,6 +8,7 @@ import * as inboxRaw from './2026-12-02-001-inbox-raw.js';
 import * as cardWriteQueue from './2026-12-02-board-planka-001-card-write-queue.js';
 import * as memoryPendingEmbedding from './2026-12-02-memory-offline-001-pending-embedding.js';
 import * as routinesScheduler from './2026-12-02-routines-001-scheduler.js';
+import * as googleMail from './2026-12-02-google-001-mail-and-credentials.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-board-planka-001-card-write-queue': cardWriteQueue,
   '2026-12-02-memory-offline-001-pending-embedding': memoryPendingEmbedding,
   '2026-12-02-routines-001-scheduler': routinesScheduler,
+  '2026-12-02-google-001-mail-and-credentials': googleMail,
 };

@@ -1,0 +1,2 @@
+export { createGoogleFeature, type GoogleFeatureDeps, type GoogleFeatureOptions } from './google-feature.js';
+export { connectSteps } from './connect-steps.js';
