@@ -38,15 +38,19 @@ export function nightlyBackupJob(options: {
  * Hourly: when the newest archive is older than 36 h (or there is none), one line to
  * the owner, once per newest archive; a fresh backup clears it.
  */
-export function backupAgeJob(options: { dir: string; messenger: OwnerMessenger; log: Logger }): ScheduledJob {
+export function backupAgeJob(options: { dir: string; messenger: OwnerMessenger; log: Logger; startedAt?: Date }): ScheduledJob {
   const warned = new Set<string>();
+  // With no archive yet, the clock starts when this daemon did: a fresh install is not nagged
+  // before its first nightly backup had a chance to run.
+  const startedAt = options.startedAt ?? new Date();
   return {
     name: 'backup-age',
     schedule: { everyMinutes: 60 },
     pausable: false,
     run: async ({ now }) => {
       const newest = newestArchive(options.dir);
-      if (newest && now.getTime() - newest.createdAt.getTime() <= STALE_AFTER_MS) return;
+      const since = newest?.createdAt ?? startedAt;
+      if (now.getTime() - since.getTime() <= STALE_AFTER_MS) return;
       const key = newest?.name ?? 'none';
       if (warned.has(key)) return;
       const text = newest

@@ -79,9 +79,13 @@ describe('the backup age check', () => {
     expect(messenger.sent[1]?.options?.scope).toBe('backup:stale:openzero-b.tar.gz.age');
   });
 
-  it('says so when there is no backup at all', async () => {
+  it('says so when there is still no backup 36 h after the daemon started, and not before', async () => {
     const messenger = recordingMessenger();
-    await backupAgeJob({ dir: path.join(dir, 'missing'), messenger, log: silentLogger() }).run({ now, slot: now });
+    const fresh = backupAgeJob({ dir: path.join(dir, 'missing'), messenger, log: silentLogger(), startedAt: new Date(now.getTime() - 2 * 3_600_000) });
+    await fresh.run({ now, slot: now });
+    expect(messenger.sent).toEqual([]);
+    const old = backupAgeJob({ dir: path.join(dir, 'missing'), messenger, log: silentLogger(), startedAt: new Date(now.getTime() - 37 * 3_600_000) });
+    await old.run({ now, slot: now });
     expect(messenger.sent[0]?.message.text).toContain('no backup');
   });
 });

@@ -65,8 +65,8 @@ beforeEach(() => {
   write(path.join(root, 'agent-character.md'), '# Z\n');
   write(path.join(root, 'recurring-plans.md'), '# Plans\n');
   write(path.join(root, '.env'), 'DATA_DIR=./data   # relative to the project\nTELEGRAM_BOT_TOKEN=123:secret\n');
-  // HEALTH_PORT 1: nothing listens there, so the "daemon is up" probe says no.
-  env = { OPENZERO_ROOT: root, HOME: root, HEALTH_PORT: '1' };
+  // HEALTH_PORT 0: the "daemon is up" probe is skipped (a fixed port could belong to another process on a busy machine).
+  env = { OPENZERO_ROOT: root, HOME: root, HEALTH_PORT: '0' };
 });
 
 afterEach(() => {
