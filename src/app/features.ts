@@ -13,6 +13,7 @@ import { createAssistantFeature } from '../assistant/index.js';
 import { createBoardFeature } from '../board/index.js';
 import { createRoutinesFeature } from '../routines/index.js';
 import { createBackupFeature } from '../backup/index.js';
+import { createDoctorFeature } from '../doctor/index.js';
 import { createGoogleFeature } from '../google/index.js';
 
 /** What features share beyond the spine: tools, approvals, pause-all. */
@@ -82,7 +83,7 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
   const features: Feature[] = [policy, ...featuresOnTop(shared)];
   // Backups and routines go before the assistant, which takes every free-text message;
   // routines read every feature's jobs and briefing sections.
-  features.splice(features.length - 1, 0, createBackupFeature(deps));
+  features.splice(features.length - 1, 0, createBackupFeature(deps), createDoctorFeature(deps));
   features.splice(features.length - 1, 0, createRoutinesFeature({ ...shared, features: () => features }));
   return features;
 }
