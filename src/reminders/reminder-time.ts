@@ -47,6 +47,7 @@ export function parseReminder(text: string, now: Date, timeZone: string): Remind
   if (input === '') return { ok: false, error: `say when and what, e.g. ${EXAMPLES}` };
   const every = /^every\s+(day|weekday|(?:(?:sun|mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?)(?:day)?s?(?:\s*(?:,|and)\s*)?)+)\b\s*/i.exec(input);
   if (every) return parseRepeating(every[1] ?? '', input.slice(every[0].length), now, timeZone);
+  if (/^every\b/i.test(input)) return { ok: false, error: `I can repeat every day, every weekday or every <weekday>, not "${input.split(' ').slice(0, 2).join(' ')}" (${EXAMPLES})` };
 
   const reference = { instant: now, timezone: offsetMinutes(now, timeZone) };
   const results = chrono.parse(input, reference, { forwardDate: true });
