@@ -15,6 +15,7 @@ import { createRoutinesFeature } from '../routines/index.js';
 import { createBackupFeature } from '../backup/index.js';
 import { createDoctorFeature } from '../doctor/index.js';
 import { createGoogleFeature } from '../google/index.js';
+import { createRemindersFeature } from '../reminders/index.js';
 
 /** What features share beyond the spine: tools, approvals, pause-all. */
 export interface SharedServices extends FeatureDeps {
@@ -102,6 +103,7 @@ function featuresOnTop(shared: SharedServices): Feature[] {
   features.push(board.feature);
   providers.push(board.contextProvider);
   features.push(createGoogleFeature(shared));
+  features.push(createRemindersFeature(shared));
   features.push(createAssistantFeature({ ...shared, contextProviders: providers }));
   return features;
 }

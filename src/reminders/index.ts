@@ -1,0 +1,1 @@
+export { createRemindersFeature, type RemindersFeatureDeps } from './reminders-feature.js';
