@@ -34,7 +34,7 @@ if [[ -n "${OLLAMA_MODEL:-}" ]]; then
     if ollama pull "$OLLAMA_MODEL"; then
       echo "ollama-entrypoint: pulled $OLLAMA_MODEL."
     else
-      echo "ollama-entrypoint: could not pull $OLLAMA_MODEL; the container stays unhealthy until it is present." >&2
+      echo "ollama-entrypoint: could not pull $OLLAMA_MODEL; openzero and npm run doctor report it missing until it is present." >&2
     fi
   fi
   if ollama show "$OLLAMA_MODEL" > /dev/null 2>&1; then touch "$READY_MARKER"; fi
