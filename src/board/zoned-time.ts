@@ -1,51 +1,9 @@
-/** Wall-clock fields in a time zone. `month` is 1–12, `weekday` 0 (Sunday) – 6. */
-export interface WallTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-}
+import { wallAt, type WallTime } from '../time/wall-clock.js';
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+export type { WallTime } from '../time/wall-clock.js';
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** The wall clock in `timeZone` at instant `date`. */
-export function wallTimeAt(date: Date, timeZone: string): WallTime & { second: number; weekday: number } {
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(date)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const year = parts.year ?? 1970;
-  const month = parts.month ?? 1;
-  const day = parts.day ?? 1;
-  return {
-    year,
-    month,
-    day,
-    hour: parts.hour ?? 0,
-    minute: parts.minute ?? 0,
-    second: parts.second ?? 0,
-    weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay(),
-  };
-}
+/** The wall clock in `timeZone` at instant `date` (the one implementation lives in time/). */
+export const wallTimeAt = wallAt;
 
 /** Offset of `timeZone` from UTC at `date`, in ms (positive east of Greenwich). */
 function offsetAt(date: Date, timeZone: string): number {
