@@ -11,6 +11,8 @@ WORKDIR /app
 # onnxruntime-node would otherwise download GPU binaries at install time; the CPU build ships in the package.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
+# npm ci's postinstall runs this (it prepares the empty embedded-database template).
+COPY scripts/prepare-embedded-database.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -20,6 +22,9 @@ FROM node:20-slim AS deps
 WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
+COPY scripts/prepare-embedded-database.mjs ./scripts/
+# The postinstall leaves the empty embedded-database template in node_modules/.cache/openzero,
+# so a container's first start on a new volume unpacks it instead of running initdb.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:20-slim AS runtime

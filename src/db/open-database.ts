@@ -12,6 +12,7 @@ import { acquirePidLock } from './pid-lock.js';
 import { NulSafePlugin } from './nul-safe-plugin.js';
 import { pgliteDialect } from './pglite-dialect.js';
 import { makeTreeOwnerOnly } from './owner-only-files.js';
+import { embeddedTemplatePath, unpackEmbeddedTemplate } from './embedded-template.js';
 
 export type DatabaseKind = 'embedded' | 'postgres';
 
@@ -79,18 +80,7 @@ async function openEmbedded(dataDir: string, log: Logger, progress: ProgressRepo
     `The embedded database in ${dataDir} is in use by another openzero process (pid ${pid}). Stop it first, or point DATA_DIR elsewhere.`,
   ));
   try {
-    if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
-      const startedAt = Date.now();
-      progress(`Creating the embedded database in ${dataDir} (first start only; this takes 10–60 seconds)…`);
-      const ticker = setInterval(() => progress(`…still creating the embedded database (${Math.round((Date.now() - startedAt) / 1000)} s)`), 10_000);
-      try {
-        await initEmbeddedInChild(dataDir);
-      } finally {
-        clearInterval(ticker);
-      }
-      progress(`Embedded database created in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
-      log.info({ dataDir, ms: Date.now() - startedAt }, 'embedded database created');
-    }
+    if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await createEmbeddedCluster(dataDir, log, progress);
     const { PGlite } = await import('@electric-sql/pglite');
     const pglite = await PGlite.create({
       dataDir,
@@ -119,6 +109,38 @@ async function openEmbedded(dataDir: string, log: Logger, progress: ProgressRepo
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new DatabaseOpenError(`Cannot open the embedded database in ${dataDir}: ${reason}`, { cause });
   }
+}
+
+/**
+ * A new embedded cluster: unpacked from the template `npm ci` prepared (about a second), or,
+ * without one, created by initdb (10–60 s on a small machine, so the owner is told).
+ */
+async function createEmbeddedCluster(dataDir: string, log: Logger, progress: ProgressReporter): Promise<void> {
+  const startedAt = Date.now();
+  const template = embeddedTemplatePath();
+  if (template !== null) {
+    try {
+      await unpackEmbeddedTemplate(template, dataDir);
+      log.info({ dataDir, ms: Date.now() - startedAt, from: 'template' }, 'embedded database created');
+      return;
+    } catch (err) {
+      log.warn({ err, template }, 'embedded database template unusable; running initdb instead');
+      clearFolder(dataDir);
+    }
+  }
+  progress(`Creating the embedded database in ${dataDir} (first start only; this takes 10–60 seconds)…`);
+  const ticker = setInterval(() => progress(`…still creating the embedded database (${Math.round((Date.now() - startedAt) / 1000)} s)`), 10_000);
+  try {
+    await initEmbeddedInChild(dataDir);
+  } finally {
+    clearInterval(ticker);
+  }
+  progress(`Embedded database created in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
+  log.info({ dataDir, ms: Date.now() - startedAt, from: 'initdb' }, 'embedded database created');
+}
+
+function clearFolder(dir: string): void {
+  for (const name of fs.readdirSync(dir)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
 }
 
 /**
