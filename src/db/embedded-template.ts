@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { extract } from 'tar';
 
 /**
  * The empty embedded cluster that `npm ci` prepared (scripts/prepare-embedded-database.mjs):
@@ -33,6 +32,7 @@ const CLUSTER_MARKER = 'PG_VERSION';
  * last, so a crash part-way leaves a folder the next start unpacks again.
  */
 export async function unpackEmbeddedTemplate(archive: string, dataDir: string): Promise<void> {
+  const { extract } = await import('tar'); // only ever needed on a first start
   const isMarker = (member: string): boolean => member.replace(/^\/+/, '') === CLUSTER_MARKER;
   const common = { file: archive, cwd: dataDir, preservePaths: false, onwarn: () => undefined };
   await extract({ ...common, filter: (member) => !isMarker(member) });

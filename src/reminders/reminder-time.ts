@@ -1,4 +1,5 @@
-import * as chrono from 'chrono-node';
+import { createRequire } from 'node:module';
+import type * as Chrono from 'chrono-node';
 import { addDays, formatLocal, instantOf, wallAt, type WallTime } from '../time/index.js';
 
 /**
@@ -6,6 +7,13 @@ import { addDays, formatLocal, instantOf, wallAt, type WallTime } from '../time/
  * text; the wall clock it yields is turned into an instant in the owner's IANA zone by our
  * own code (chrono only knows fixed offsets, which are wrong across a DST change).
  */
+
+// chrono-node is ~270 modules: load it on the first reminder, not at every start (its CommonJS build, so parsing stays synchronous).
+let chronoModule: typeof Chrono | undefined;
+function chrono(): typeof Chrono {
+  chronoModule ??= createRequire(import.meta.url)('chrono-node') as typeof Chrono;
+  return chronoModule;
+}
 
 /** A repeating reminder: every day, every weekday (Mon–Fri), or on given weekdays (0 = Sunday). */
 export interface RepeatRule {
@@ -50,7 +58,7 @@ export function parseReminder(text: string, now: Date, timeZone: string): Remind
   if (/^every\b/i.test(input)) return { ok: false, error: `I can repeat every day, every weekday or every <weekday>, not "${input.split(' ').slice(0, 2).join(' ')}" (${EXAMPLES})` };
 
   const reference = { instant: now, timezone: offsetMinutes(now, timeZone) };
-  const results = chrono.parse(input, reference, { forwardDate: true });
+  const results = chrono().parse(input, reference, { forwardDate: true });
   const found = results[0];
   if (!found) return { ok: false, error: `I could not find a time in "${text.trim()}" (${EXAMPLES})` };
   const what = cleanWhat(input.slice(0, found.index) + ' ' + input.slice(found.index + found.text.length));
@@ -84,7 +92,7 @@ function parseRepeating(days: string, rest: string, now: Date, timeZone: string)
   let what = rest;
   if (time) {
     // Parsed by chrono too, so "5pm", "17:00" and "at 9" read the same as in a one-off.
-    const parsed = chrono.parse(time[0], { instant: now, timezone: 0 })[0];
+    const parsed = chrono().parse(time[0], { instant: now, timezone: 0 })[0];
     if (!parsed?.start.isCertain('hour')) return { ok: false, error: `not a time I understand: "${time[0].trim()}"` };
     hour = parsed.start.get('hour') ?? 0;
     minute = parsed.start.get('minute') ?? 0;
