@@ -80,6 +80,10 @@ export class App {
   async start(): Promise<void> {
     const { config } = this.#options;
     this.#claimDataDir();
+    const token = config.telegram.token;
+    // getMe is a network round trip: ask while the database opens, not after.
+    const botInfoAsked = token ? fetchBotInfo(token, config.telegram.apiRoot, this.#options.log) : Promise.resolve(offlineBotInfo());
+    botInfoAsked.catch(() => undefined); // awaited below; if opening the database fails first, that error is the one reported
     const database = await this.#openDatabase();
     const { db } = database;
     const auth = new OwnerAuth(db, config.telegram.ownerId);
@@ -93,8 +97,7 @@ export class App {
     });
     const isTerminal = (update: Update): boolean => terminal?.isTerminalUpdate(update) ?? false;
 
-    const token = config.telegram.token;
-    const botInfo = token ? await fetchBotInfo(token, config.telegram.apiRoot, this.#options.log) : offlineBotInfo();
+    const botInfo = await botInfoAsked;
     const { bot, registry, ignored } = this.#buildBot({ database, auth, journal, botInfo, terminal, isTerminal });
     const handle = createUpdateHandler(bot, auth, this.#options.log.child({ part: 'handler' }), isTerminal, ignored);
     router.handle = handle;
@@ -214,7 +217,8 @@ export class App {
 
   async #startPolling(api: Api, registry: CommandRegistry, db: OpenDatabase['db'], dispatcher: UpdateDispatcher): Promise<void> {
     const { config, log } = this.#options;
-    await api.setMyCommands(registry.menu()).catch((err: unknown) => log.warn({ err }, 'could not register the command menu'));
+    // The command menu is cosmetic: register it alongside the first poll instead of before it.
+    void api.setMyCommands(registry.menu()).catch((err: unknown) => log.warn({ err }, 'could not register the command menu'));
     const poller = new TelegramPoller({
       api,
       db,

@@ -117,11 +117,17 @@ async function openEmbedded(dataDir: string, log: Logger, progress: ProgressRepo
  */
 async function createEmbeddedCluster(dataDir: string, log: Logger, progress: ProgressReporter): Promise<void> {
   const startedAt = Date.now();
+  const done = (from: 'template' | 'initdb'): void => {
+    const ms = Date.now() - startedAt;
+    progress(`Embedded database created in ${(ms / 1000).toFixed(1)} s.`);
+    log.info({ dataDir, ms, from }, 'embedded database created');
+  };
   const template = embeddedTemplatePath();
   if (template !== null) {
+    progress(`Creating the embedded database in ${dataDir} (first start only) from the template npm ci prepared…`);
     try {
       await unpackEmbeddedTemplate(template, dataDir);
-      log.info({ dataDir, ms: Date.now() - startedAt, from: 'template' }, 'embedded database created');
+      done('template');
       return;
     } catch (err) {
       log.warn({ err, template }, 'embedded database template unusable; running initdb instead');
@@ -135,8 +141,7 @@ async function createEmbeddedCluster(dataDir: string, log: Logger, progress: Pro
   } finally {
     clearInterval(ticker);
   }
-  progress(`Embedded database created in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
-  log.info({ dataDir, ms: Date.now() - startedAt, from: 'initdb' }, 'embedded database created');
+  done('initdb');
 }
 
 function clearFolder(dir: string): void {
