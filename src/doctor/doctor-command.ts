@@ -18,7 +18,7 @@ export function createDoctorFeature(deps: FeatureDeps, options: { run?: (input: 
   deps.registry.add({ command: 'doctor', description: 'Check settings, services, backups and permissions' });
   composer.command('doctor', async (ctx) => {
     await replyText(ctx, 'Checking… (this takes a few seconds)');
-    const results = await run({ env: process.env, envFile: path.resolve('.env'), now: new Date() });
+    const results = await run({ env: process.env, envFile: path.resolve('.env'), now: new Date(), db: deps.db });
     const failed = results.filter((result) => result.status === 'fail').length;
     const head = failed === 0 ? '<b>Doctor: nothing is broken.</b>' : `<b>Doctor: ${failed} problem${failed === 1 ? '' : 's'} to fix.</b>`;
     await replyText(ctx, [head, ...results.map((result) => escapeHtml(formatResult(result)))].join('\n'), { html: true });

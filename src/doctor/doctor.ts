@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, type Config } from '../config/index.js';
+import { openDatabase, type Db } from '../db/index.js';
+import { silentLogger } from '../log/index.js';
 import { fail, ok, type CheckResult } from './check-result.js';
+import { checkGoogle, type DatabaseAccess } from './google-check.js';
 import { checkBackups, checkDatabase, checkDeepThink, checkPermissions, checkPlanka } from './local-checks.js';
 import { checkEmbeddingModel, checkOllama, checkQdrant, checkTelegram } from './service-checks.js';
 
@@ -10,6 +13,8 @@ export interface DoctorInput {
   /** The .env file whose permissions are checked. */
   envFile: string;
   now: Date;
+  /** The running daemon's database (`/doctor` in chat); the CLI opens its own when nobody holds it. */
+  db?: Db;
 }
 
 /** Every check, in order; never throws (a check that crashes is a ❌ line of its own). */
@@ -38,10 +43,26 @@ export async function runDoctor(input: DoctorInput): Promise<CheckResult[]> {
   await guarded('Embedding model', () => checkEmbeddingModel(config));
   await guarded('Qdrant', () => checkQdrant(config));
   await guarded('Planka', () => checkPlanka(config));
+  await guarded('Google', () => checkGoogle(config, databaseAccess(config, pid, input.db), input.now));
   await guarded('Deep think', () => checkDeepThink(config));
   await guarded('Backups', () => checkBackups(config, input.now));
   await guarded('Permissions', () => checkPermissions(config, input.envFile));
   return results;
+}
+
+/** The daemon's database when given; else one opened for the check, unless the daemon holds the embedded one. */
+function databaseAccess(config: Config, pid: number | undefined, db: Db | undefined): DatabaseAccess {
+  return async (use) => {
+    if (db) return use(db);
+    if (config.database.kind === 'embedded' && pid !== undefined) return 'held';
+    if (config.database.kind === 'embedded' && !fs.existsSync(path.join(config.database.dataDir, 'PG_VERSION'))) return 'absent';
+    const opened = await openDatabase(config.database, silentLogger());
+    try {
+      return await use(opened.db);
+    } finally {
+      await opened.close();
+    }
+  };
 }
 
 /** The pid in DATA_DIR/openzero.pid when that process is alive. */

@@ -5,7 +5,7 @@ import type { Config } from '../config/index.js';
 import { appliedMigrations, openDatabase, redactUrl } from '../db/index.js';
 import { migrations } from '../db/migrations/index.js';
 import { newestArchive, STALE_AFTER_MS } from '../backup/index.js';
-import { createPlankaClient } from '../board/planka/index.js';
+import { createPlankaClient, type PlankaClient, type PlankaUser } from '../board/planka/index.js';
 import { silentLogger } from '../log/index.js';
 import { fail, ok, warn, type CheckResult } from './check-result.js';
 
@@ -68,17 +68,36 @@ function diskResult(dataDir: string): CheckResult {
   return ok('Disk', text);
 }
 
-/** Planka, when configured: the credentials accepted and projects visible. */
-export async function checkPlanka(config: Config): Promise<CheckResult> {
-  if (!config.planka) return ok('Planka', 'not configured: tasks stay in the database');
+/** Planka, when configured: the credentials accepted, projects visible, and a role that may create projects. */
+export async function checkPlanka(config: Config): Promise<CheckResult[]> {
+  if (!config.planka) return [ok('Planka', 'not configured: tasks stay in the database')];
   const client = createPlankaClient({ baseUrl: config.planka.baseUrl, auth: config.planka.auth, timeoutMs: 10_000, log: silentLogger() });
   const probe = await client.probe();
-  if (probe.ok) return ok('Planka', `signed in at ${new URL(config.planka.baseUrl).host}; ${probe.projects} project(s) visible`);
-  if (probe.kind === 'unauthorized') {
-    return fail('Planka', `sign-in refused (${probe.message})`, config.planka.auth.kind === 'api-key' ? 'create a new API key in Planka (user settings) and set PLANKA_API_KEY' : 'check PLANKA_USERNAME and PLANKA_PASSWORD (or use PLANKA_API_KEY)');
+  if (!probe.ok) {
+    if (probe.kind === 'unauthorized') {
+      return [fail('Planka', `sign-in refused (${probe.message})`, config.planka.auth.kind === 'api-key' ? 'create a new API key in Planka (user settings) and set PLANKA_API_KEY' : 'check PLANKA_USERNAME and PLANKA_PASSWORD (or use PLANKA_API_KEY)')];
+    }
+    if (probe.kind === 'forbidden') return [fail('Planka', `the user may not list projects (${probe.message})`, ROLE_FIX)];
+    return [fail('Planka', `unreachable or failing (${probe.message})`, 'start it (docker compose up -d planka) or fix PLANKA_BASE_URL')];
   }
-  if (probe.kind === 'forbidden') return fail('Planka', `the user may not list projects (${probe.message})`, 'give the Planka user the Project owner or Admin role');
-  return fail('Planka', `unreachable or failing (${probe.message})`, 'start it (docker compose up -d planka) or fix PLANKA_BASE_URL');
+  return [ok('Planka', `signed in at ${new URL(config.planka.baseUrl).host}; ${probe.projects} project(s) visible`), await plankaRole(client)];
+}
+
+const ROLE_FIX = 'in Planka, Settings → Users, give this user the Project Owner or Admin role';
+/** Roles whose can-create-projects policy passes (Planka 2 User.Roles). */
+const PROJECT_CREATORS = new Set(['admin', 'projectOwner', 'personalProjectOwner']);
+
+async function plankaRole(client: PlankaClient): Promise<CheckResult> {
+  let user: PlankaUser;
+  try {
+    user = await client.currentUser();
+  } catch (err) {
+    return warn('Planka role', `the role could not be read (${err instanceof Error ? err.message : String(err)})`, 'make sure the user is Project Owner or Admin in Planka (Settings → Users)');
+  }
+  const who = user.username ? `${user.username} is` : 'the user is';
+  if (PROJECT_CREATORS.has(user.role)) return ok('Planka role', `${who} ${user.role}: may create the openzero project`);
+  if (user.role === 'boardUser') return fail('Planka role', `${who} a Board User (Planka's default for new users): it may not create projects, so every task write is refused`, ROLE_FIX);
+  return warn('Planka role', `${who} ${user.role}, a role this openzero does not know`, 'make sure it may create projects, or give it the Project Owner role');
 }
 
 export function checkDeepThink(config: Config): CheckResult {

@@ -345,7 +345,7 @@ describe('planka client: errors', () => {
   });
 
   it('answers not-found for a board of someone else', async () => {
-    const fake = await startFake({ users: [{ ...OWNER, termsAccepted: true }, { username: 'other', password: 'other-pass', termsAccepted: true }] });
+    const fake = await startFake({ users: [{ ...OWNER, termsAccepted: true }, { username: 'other', password: 'other-pass', termsAccepted: true, role: 'projectOwner' }] });
     const theirs = clientFor(fake, { kind: 'password', username: 'other', password: 'other-pass' });
     const { board } = await seedBoard(theirs);
     const mine = clientFor(fake, { kind: 'password', ...OWNER });

@@ -66,6 +66,13 @@ export interface FakeGoogle {
   /** A label change elsewhere moves historyId without adding messages. */
   touchHistory(): void;
   revokeRefreshToken(): void;
+  /**
+   * Time-based access, as for an OAuth app left in "Testing": token answers carry
+   * `refresh_token_expires_in` (seconds left) until `undefined` turns it off.
+   */
+  refreshTokenLifetime(seconds: number | undefined): void;
+  /** The scopes token answers report as granted (default: the two read-only ones). */
+  grantScopes(scopes: string[]): void;
   /** Invalidates issued access tokens (as if revoked) without touching their expiry on our side. */
   revokeAccessTokens(): void;
   /** The next `count` matching API requests fail with this rate-limit answer. */
@@ -111,6 +118,8 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
   const history: Array<{ id: number; messageId: string }> = [];
   const faults: Array<Fault & { left: number }> = [];
   const holds: Array<{ pathIncludes: string; reached: () => void; wait: Promise<void> }> = [];
+  let refreshLifetime: number | undefined;
+  let grantedScope = 'https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/calendar.readonly';
   let historyId = 1000;
   let oldestHistory = historyId;
   let nextMail = 1;
@@ -203,9 +212,10 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
       json(res, 200, {
         access_token: access,
         expires_in: 3599,
-        scope: 'https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/calendar.readonly',
+        scope: grantedScope,
         token_type: 'Bearer',
         ...(withRefresh ? { refresh_token: withRefresh } : {}),
+        ...(refreshLifetime !== undefined ? { refresh_token_expires_in: refreshLifetime } : {}),
       });
     };
     if (form.get('grant_type') === 'refresh_token') {
@@ -348,6 +358,12 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
       refreshToken = `1//0${randomBytes(12).toString('hex')}`;
       refreshTokens.add(refreshToken);
       accessTokens.clear();
+    },
+    refreshTokenLifetime(seconds) {
+      refreshLifetime = seconds;
+    },
+    grantScopes(scopes) {
+      grantedScope = scopes.join(' ');
     },
     revokeAccessTokens() {
       accessTokens.clear();

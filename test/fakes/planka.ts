@@ -9,9 +9,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
- * Planka 2's user roles (User.Roles). New users get `boardUser`, who may not create projects:
- * the can-create-projects policy answers 404 with no message. The fake defaults to `admin` so
- * that tests not about roles can bootstrap.
+ * Planka 2's user roles (User.Roles). The first user is Planka's default admin (DEFAULT_ADMIN_*),
+ * so it is `admin`; users added after it get `boardUser`, the role Planka's "add user" form and
+ * its OIDC sign-up default to, and a Board User may not create projects: the can-create-projects
+ * policy answers 404 with no message. The built-in `api` user is the default admin's key.
  */
 export type FakeRole = 'admin' | 'projectOwner' | 'personalProjectOwner' | 'boardUser';
 
@@ -21,6 +22,7 @@ export interface FakePlankaUser {
   role?: FakeRole;
   /** False (the default) makes the first login answer 403 `accept-terms`, like a fresh Planka user. */
   termsAccepted?: boolean;
+  email?: string;
 }
 
 export interface FakePlankaOptions {
@@ -50,6 +52,7 @@ export interface RecordedRequest {
 
 export interface FakeUser {
   id: string;
+  email: string;
   username: string;
   password: string;
   termsAccepted: boolean;
@@ -208,16 +211,21 @@ export async function startFakePlanka(options: FakePlankaOptions = {}): Promise<
     labels: new Map(),
     cardLabels: new Map(),
   };
-  for (const u of options.users ?? []) {
+  const createdAt = new Map<string, string>();
+  for (const [index, u] of (options.users ?? []).entries()) {
     const id = newId();
-    state.users.set(id, { id, username: u.username, password: u.password, termsAccepted: u.termsAccepted ?? false, role: u.role ?? 'admin' });
+    const role = u.role ?? (index === 0 ? 'admin' : 'boardUser');
+    state.users.set(id, { id, email: u.email ?? `${u.username}@example.org`, username: u.username, password: u.password, termsAccepted: u.termsAccepted ?? false, role });
+    createdAt.set(id, now());
   }
   let apiKeyUser: FakeUser | undefined = [...state.users.values()][0];
   if (options.apiKey !== undefined && !apiKeyUser) {
     const id = newId();
-    apiKeyUser = { id, username: 'api', password: randomBytes(8).toString('hex'), termsAccepted: true, role: options.apiKeyRole ?? 'admin' };
+    apiKeyUser = { id, email: 'api@example.org', username: 'api', password: randomBytes(8).toString('hex'), termsAccepted: true, role: options.apiKeyRole ?? 'admin' };
     state.users.set(id, apiKeyUser);
+    createdAt.set(id, now());
   }
+  const defaultAdminId = [...state.users.keys()][0];
 
   const termsSignature = createHash('sha256').update(TERMS_TEXT).digest('hex');
   const accessTokens = new Map<string, string>(); // token → user id
@@ -235,6 +243,33 @@ export async function startFakePlanka(options: FakePlankaOptions = {}): Promise<
   };
 
   // --- presenters: the fields Planka sends (subset large enough to be realistic) ---
+  /** helpers/users/present-one.js: no password; the signed-in user also gets isDefaultAdmin and lockedFieldNames. */
+  const presentUser = (u: FakeUser, forCurrentUser: boolean): Json => {
+    const isDefaultAdmin = u.id === defaultAdminId;
+    return {
+      id: u.id,
+      email: u.email,
+      role: u.role,
+      name: u.username,
+      username: u.username,
+      avatar: null,
+      phone: null,
+      organization: null,
+      language: null,
+      subscribeToOwnCards: false,
+      subscribeToCardWhenCommenting: true,
+      turnOffRecentCardHighlighting: false,
+      enableFavoritesByDefault: false,
+      defaultEditorMode: 'wysiwyg',
+      defaultHomeView: 'groupedProjects',
+      defaultProjectsOrder: 'byDefault',
+      isSsoUser: false,
+      isDeactivated: false,
+      createdAt: createdAt.get(u.id) ?? null,
+      updatedAt: null,
+      ...(forCurrentUser ? { isDefaultAdmin, lockedFieldNames: isDefaultAdmin ? ['email', 'password', 'name', 'role', 'username'] : [] } : {}),
+    };
+  };
   const presentProject = (p: FakeProject): Json => ({
     id: p.id,
     ownerProjectManagerId: p.ownerProjectManagerId,
@@ -365,6 +400,20 @@ export async function startFakePlanka(options: FakePlankaOptions = {}): Promise<
         pendingTokens.delete(String(input.pendingToken));
         user.termsAccepted = true;
         return { item: issueToken(user) };
+      },
+    },
+    {
+      // users/show.js: `me` (or one's own id) is the signed-in user; another user only for admins and project owners.
+      method: 'GET',
+      pattern: /^\/api\/users\/([^/]+)$/,
+      auth: true,
+      handle: (ctx, [userId]) => {
+        const user = need(ctx.user);
+        if (userId === 'me' || userId === user.id) return { item: presentUser(user, true), included: { notificationServices: [] } };
+        if (user.role !== 'admin' && user.role !== 'projectOwner') throw fail(404, 'User not found');
+        const other = userId === undefined ? undefined : state.users.get(userId);
+        if (!other) throw fail(404, 'User not found');
+        return { item: presentUser(other, false), included: { notificationServices: [] } };
       },
     },
     {

@@ -13,6 +13,7 @@ import {
   PlankaLabel,
   PlankaProject,
   PlankaRawList,
+  PlankaUser,
   ProjectResponse,
   ProjectsResponse,
   itemEnvelope,
@@ -33,6 +34,7 @@ const RawListItem = itemEnvelope(PlankaRawList);
 const CardItem = itemEnvelope(PlankaCard);
 const LabelItem = itemEnvelope(PlankaLabel);
 const CardLabelItem = itemEnvelope(PlankaCardLabel);
+const UserItem = itemEnvelope(PlankaUser);
 const AnyItem = z.object({ item: z.unknown() });
 
 export function createPlankaClient(options: PlankaClientOptions): PlankaClient {
@@ -187,6 +189,11 @@ export function createPlankaClient(options: PlankaClientOptions): PlankaClient {
         { method: 'DELETE', path: `/api/cards/${id(cardId)}/card-labels/labelId:${id(labelId)}` },
         AnyItem,
       );
+    },
+
+    async currentUser() {
+      const body = await call('currentUser', { method: 'GET', path: '/api/users/me' }, UserItem);
+      return body.item;
     },
 
     async probe() {

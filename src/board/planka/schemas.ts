@@ -57,6 +57,18 @@ export const PlankaCardLabel = z.object({
 });
 export type PlankaCardLabel = z.infer<typeof PlankaCardLabel>;
 
+/**
+ * The signed-in user (`GET /api/users/me`). Planka 2's roles (User.Roles): `admin`,
+ * `projectOwner` and `boardUser`; some 2.x releases add `personalProjectOwner`. Kept a
+ * string so that a role from a newer Planka is reported, not a parse failure.
+ */
+export const PlankaUser = z.object({
+  id: PlankaId,
+  role: z.string(),
+  username: z.string().nullable().optional(),
+});
+export type PlankaUser = z.infer<typeof PlankaUser>;
+
 export function itemEnvelope<T extends z.ZodType>(item: T) {
   return z.object({ item });
 }

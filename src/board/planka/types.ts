@@ -2,7 +2,7 @@ import type { PlankaAuth } from './auth.js';
 import type { PlankaErrorKind } from './errors.js';
 import type { FetchLike } from './http.js';
 import type { Logger } from '../../log/index.js';
-import type { PlankaBoard, PlankaCard, PlankaLabel, PlankaProject } from './schemas.js';
+import type { PlankaBoard, PlankaCard, PlankaLabel, PlankaProject, PlankaUser } from './schemas.js';
 
 export type PlankaProjectType = 'private' | 'shared';
 export type PlankaListType = 'active' | 'closed';
@@ -106,6 +106,8 @@ export interface PlankaClient {
   /** `already-present` when Planka answers 409 (label already on the card). */
   addCardLabel(cardId: string, labelId: string): Promise<'added' | 'already-present'>;
   removeCardLabel(cardId: string, labelId: string): Promise<void>;
+  /** The signed-in user, with the role that decides whether it may create projects. */
+  currentUser(): Promise<PlankaUser>;
   /** Checks reachability and credentials for /status. Never throws. */
   probe(): Promise<PlankaProbe>;
 }
