@@ -5,7 +5,8 @@ import type { Feature, FeatureDeps } from '../app/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
 import { replyText, type BotContext } from '../channels/telegram/index.js';
 import { agenda } from '../calendar/calendar-view.js';
-import { createGoogleCalendarSource, type CalendarSource } from '../calendar/calendar-source.js';
+import { createGoogleCalendarSource, type CalendarEditor } from '../calendar/calendar-source.js';
+import { registerMoveEventTool } from '../calendar/move-event-tool.js';
 import { startOfZonedDay } from '../calendar/zoned-day.js';
 import type { LanguageModel } from '../llm/index.js';
 import { parseRulesSection } from '../mail/email-rules.js';
@@ -60,7 +61,7 @@ export function createGoogleFeature(deps: GoogleFeatureDeps, options: GoogleFeat
         onRevoked: (err) => reportRevoked({ db: deps.db, messenger: deps.messenger, log, now }, err),
       })
     : undefined;
-  const calendar: CalendarSource | undefined = session ? createGoogleCalendarSource(session, google.apiRoot) : undefined;
+  const calendar: CalendarEditor | undefined = session ? createGoogleCalendarSource(session, google.apiRoot) : undefined;
   let connected = false;
 
   async function problem(): Promise<string | undefined> {
@@ -74,6 +75,8 @@ export function createGoogleFeature(deps: GoogleFeatureDeps, options: GoogleFeat
   }
 
   registerRuleTools(deps.tools, { db: deps.db, now });
+  // Calendar write is off by default; when on, moving an event is an L2 approval with Undo.
+  if (google.calendarWrite && calendar) registerMoveEventTool(deps.tools, { calendar, timeZone, now });
 
   const composer = new Composer<BotContext>();
   deps.registry.add({ command: 'google', description: 'How to connect Gmail and Google Calendar (read-only), step by step' });

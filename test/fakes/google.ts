@@ -28,6 +28,8 @@ export interface FakeEvent {
   start: { dateTime?: string; date?: string; timeZone?: string };
   end: { dateTime?: string; date?: string; timeZone?: string };
   status?: 'confirmed' | 'cancelled';
+  sequence?: number;
+  updated?: string;
 }
 
 export interface GoogleRequest {
@@ -56,6 +58,8 @@ export interface FakeGoogle {
   refreshToken: string;
   mails: Map<string, FakeMail>;
   events: Map<string, FakeEvent>;
+  /** Bodies of the events.patch calls that succeeded, in order. */
+  patches: Array<{ id: string; body: unknown }>;
   requests: GoogleRequest[];
   /** Adds mail to INBOX, advancing the history like Gmail does. */
   deliver(mail: Omit<FakeMail, 'id' | 'threadId' | 'historyId' | 'labelIds' | 'date'> & { id?: string; date?: Date; labelIds?: string[] }): FakeMail;
@@ -111,6 +115,9 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
   let refreshToken = `1//0${randomBytes(12).toString('hex')}`;
   const refreshTokens = new Set([refreshToken]);
   const accessTokens = new Set<string>();
+  /** The scopes each access token was issued with. */
+  const accessScopes = new Map<string, string>();
+  const patches: Array<{ id: string; body: unknown }> = [];
   const authCodes = new Map<string, { challenge: string; redirectUri: string }>();
   const mails = new Map<string, FakeMail>();
   const events = new Map<string, FakeEvent>();
@@ -189,16 +196,46 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
         const event = events.get(decodeURIComponent(calendar[2]));
         return event ? json(res, 200, { kind: 'calendar#event', ...event }) : apiError(res, 404, 'NOT_FOUND', 'notFound', 'Not Found');
       }
-      if (req.method === 'PATCH' && calendar[2]) {
-        const event = events.get(decodeURIComponent(calendar[2]));
-        if (!event) return apiError(res, 404, 'NOT_FOUND', 'notFound', 'Not Found');
-        const patch = JSON.parse(await readBody(req)) as Partial<FakeEvent>;
-        Object.assign(event, patch);
-        return json(res, 200, { kind: 'calendar#event', ...event });
-      }
+      if (req.method === 'PATCH' && calendar[2]) return eventPatch(decodeURIComponent(calendar[2]), req, res, auth.slice(7));
     }
     record.unexpected = true;
     apiError(res, 404, 'NOT_FOUND', 'notFound', `fake google: no route ${req.method} ${url.pathname}`);
+  }
+
+  /**
+   * events.patch: needs a write scope (calendar or calendar.events, else 403 insufficientPermissions);
+   * the fields given replace the stored ones, the rest stays; an empty or reversed range is 400
+   * timeRangeEmpty; the answer is the whole event, with `sequence` and `updated` moved on.
+   */
+  async function eventPatch(id: string, req: IncomingMessage, res: ServerResponse, accessToken: string): Promise<void> {
+    const scopes = (accessScopes.get(accessToken) ?? '').split(' ');
+    if (!scopes.includes('https://www.googleapis.com/auth/calendar') && !scopes.includes('https://www.googleapis.com/auth/calendar.events')) {
+      return apiError(res, 403, 'PERMISSION_DENIED', 'insufficientPermissions', 'Request had insufficient authentication scopes.');
+    }
+    const event = events.get(id);
+    if (!event || event.status === 'cancelled') return apiError(res, 404, 'NOT_FOUND', 'notFound', 'Not Found');
+    let patch: unknown;
+    try {
+      patch = JSON.parse(await readBody(req));
+    } catch {
+      return apiError(res, 400, 'INVALID_ARGUMENT', 'parseError', 'Parse Error');
+    }
+    if (typeof patch !== 'object' || patch === null) return apiError(res, 400, 'INVALID_ARGUMENT', 'parseError', 'Parse Error');
+    const body = patch as Partial<FakeEvent>;
+    const next: FakeEvent = { ...event, ...(body.summary !== undefined ? { summary: body.summary } : {}), ...(body.start ? { start: body.start } : {}), ...(body.end ? { end: body.end } : {}) };
+    for (const time of [next.start, next.end]) {
+      if (time.dateTime !== undefined && (Number.isNaN(Date.parse(time.dateTime)) || !/(Z|[+-]\d\d:\d\d)$/.test(time.dateTime) && !time.timeZone)) {
+        return apiError(res, 400, 'INVALID_ARGUMENT', 'invalid', 'Invalid start time.');
+      }
+    }
+    const startAt = Date.parse(next.start.dateTime ?? `${next.start.date ?? ''}T00:00:00Z`);
+    const endAt = Date.parse(next.end.dateTime ?? `${next.end.date ?? ''}T00:00:00Z`);
+    if (!(endAt > startAt)) return apiError(res, 400, 'INVALID_ARGUMENT', 'timeRangeEmpty', 'The specified time range is empty.');
+    next.sequence = (event.sequence ?? 0) + 1;
+    next.updated = new Date().toISOString();
+    events.set(id, next);
+    patches.push({ id, body: patch });
+    return json(res, 200, { kind: 'calendar#event', etag: `"${next.sequence}${Date.now()}"`, status: 'confirmed', ...next });
   }
 
   async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -209,6 +246,7 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
     const issue = (withRefresh: string | undefined) => {
       const access = `ya29.${randomBytes(12).toString('hex')}`;
       accessTokens.add(access);
+      accessScopes.set(access, grantedScope);
       json(res, 200, {
         access_token: access,
         expires_in: 3599,
@@ -330,6 +368,7 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
     },
     mails,
     events,
+    patches,
     requests,
     deliver(input) {
       historyId += 1;
