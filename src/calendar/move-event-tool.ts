@@ -48,11 +48,13 @@ export function registerMoveEventTool(registry: ToolRegistry, deps: { calendar: 
     const timed = events.filter((e): e is Extract<CalendarEvent, { allDay: false }> => !e.allDay && isoDate(e.start, timeZone) === date);
     const starting = timed.filter((e) => clockOf(e.start, timeZone) === at && (!args.title || e.title.toLowerCase().includes(args.title.toLowerCase())));
     const dayText = dayLabel(dayStart, timeZone);
+    // Titles may come from other people's invitations: the model gets start times, and titles
+    // (quoted, cut short) only to tell apart events at the same time.
     if (starting.length === 0) {
-      const others = timed.slice(0, 8).map((e) => `${clockOf(e.start, timeZone)} ${e.title.slice(0, 60)}`);
-      return { ok: false, error: `no event starts at ${at} on ${dayText}${args.title ? ` with “${args.title}” in its title` : ''}. ${others.length > 0 ? `That day: ${others.join('; ')}.` : 'That day has no timed events.'}` };
+      const times = [...new Set(timed.map((e) => clockOf(e.start, timeZone)))].slice(0, 12);
+      return { ok: false, error: `no event starts at ${at} on ${dayText}${args.title ? ' with that title' : ''}. ${times.length > 0 ? `Timed events that day start at ${times.join(', ')}.` : 'That day has no timed events.'}` };
     }
-    if (starting.length > 1) return { ok: false, error: `${starting.length} events start at ${at} on ${dayText}: ${starting.map((e) => `“${e.title.slice(0, 60)}”`).join(', ')}. Say which one by its title.` };
+    if (starting.length > 1) return { ok: false, error: `${starting.length} events start at ${at} on ${dayText}: ${starting.map((e) => `“${e.title.slice(0, 40)}”`).join(', ')}. Say which one by its title.` };
     const event = starting[0] as Extract<CalendarEvent, { allDay: false }>;
     const to = parseClock(args.to);
     const [hour, minute] = to.split(':').map(Number) as [number, number];

@@ -255,7 +255,7 @@ describe('google feature through the bot', () => {
       expect(ambiguous).toMatchObject({ status: 'unresolved' });
       expect(ambiguous.content).toContain('2 events start at 09:00 on Thu 11 Jun: “Call with Ann”, “Call with Bob”. Say which one by its title.');
       const missing = await executor.execute('move_calendar_event', { at: '8am', date: '2026-06-11', to: '11am' }, OWNER.id);
-      expect(missing.content).toContain('no event starts at 08:00 on Thu 11 Jun');
+      expect(missing.content).toContain('no event starts at 08:00 on Thu 11 Jun. Timed events that day start at 09:00.');
       const chosen = await executor.execute('move_calendar_event', { at: '9am', date: '2026-06-11', title: 'bob', to: '11am' }, OWNER.id);
       expect(chosen.status).toBe('awaiting-approval');
       expect(approvalRequests().at(-1)?.text).toContain('Move from Thu 11 Jun 09:00–10:00 to Thu 11 Jun 11:00–12:00: calendar event “Call with Bob”');
