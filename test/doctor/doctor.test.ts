@@ -188,6 +188,14 @@ describe('doctor', () => {
       // The daemon holds the embedded database: the CLI does not open it, /doctor in chat does.
       fs.writeFileSync(path.join(root, 'data/openzero.pid'), String(process.pid));
       expect(await only()).toEqual(['⚠️ Google: not checked: the running daemon holds the embedded database → send /doctor in chat: it runs this check inside the daemon']);
+      // /doctor in chat hands the daemon's own database in.
+      const daemonDb = await openDatabase({ kind: 'embedded', dataDir: path.join(root, 'data/pglite') }, silentLogger());
+      try {
+        const inChat = await runDoctor({ env: { ...env, ...googleEnv }, envFile: path.join(root, '.env'), now, db: daemonDb.db });
+        expect(inChat.filter((r) => r.check.startsWith('Google')).map(formatResult)).toEqual([expect.stringMatching(/^❌ Google: the refresh token is refused \(invalid_grant/)]);
+      } finally {
+        await daemonDb.close();
+      }
       expect(google.apiCalls()).toEqual([]);
     } finally {
       await google.close();
