@@ -16,6 +16,7 @@ import { createBackupFeature } from '../backup/index.js';
 import { createDoctorFeature } from '../doctor/index.js';
 import { createGoogleFeature } from '../google/index.js';
 import { createRemindersFeature } from '../reminders/index.js';
+import { createCapabilitiesFeature } from '../capabilities/index.js';
 
 /** What features share beyond the spine: tools, approvals, pause-all. */
 export interface SharedServices extends FeatureDeps {
@@ -104,6 +105,7 @@ function featuresOnTop(shared: SharedServices): Feature[] {
   providers.push(board.contextProvider);
   features.push(createGoogleFeature(shared));
   features.push(createRemindersFeature(shared));
+  features.push(createCapabilitiesFeature(shared));
   features.push(createAssistantFeature({ ...shared, contextProviders: providers }));
   return features;
 }

@@ -5,6 +5,7 @@ import type { CardWriteQueueTable, ProjectsTable, TasksTable } from './tables/bo
 import type { MemoriesTable, MemoryIndexDeletionsTable } from './tables/memories.table.js';
 import type { NudgesTable, OwnerMessagesTable, RemindersTable, RoutineRunsTable, RoutineStateTable } from './tables/routines.table.js';
 import type { CredentialsTable, EmailRulesTable, EmailSeenTable, EmailSummariesTable } from './tables/google.table.js';
+import type { CapabilitiesTable, CapabilityKvTable, CapabilityVersionsTable } from './tables/capabilities.table.js';
 import type { AuditLogTable, InboxTable, OutboxTable, PreferencesTable, SettingsTable } from './tables/spine.table.js';
 
 /** The whole schema as Kysely sees it; each feature adds its tables here. */
@@ -31,6 +32,9 @@ export interface Database {
   email_rules: EmailRulesTable;
   email_seen: EmailSeenTable;
   email_summaries: EmailSummariesTable;
+  capability_versions: CapabilityVersionsTable;
+  capabilities: CapabilitiesTable;
+  capability_kv: CapabilityKvTable;
 }
 
 export type Db = Kysely<Database>;

@@ -21,6 +21,11 @@ export class ToolRegistry {
     this.#tools.set(tool.name, tool as unknown as Tool);
   }
 
+  /** Removes a tool (a capability turned off or replaced by a new version); false when there was none. */
+  unregister(name: string): boolean {
+    return this.#tools.delete(name);
+  }
+
   registerUndo(kind: string, handler: UndoHandler): void {
     if (this.#undo.has(kind)) throw new Error(`undo registered twice: ${kind}`);
     this.#undo.set(kind, handler);

@@ -1,0 +1,111 @@
+import { Composer } from 'grammy';
+import type { Feature, FeatureDeps } from '../app/feature.js';
+import type { ApprovalService } from '../approvals/index.js';
+import { replyText, type BotContext } from '../channels/telegram/index.js';
+import { CredentialStore } from '../secrets/index.js';
+import { ensureSqlRoles, GuardedSql, registerSqlTools, type QueryLimits } from '../sql/index.js';
+import { CapabilityService } from './capability-service.js';
+import { registerCapabilityTools } from './capability-tools.js';
+import type { ToolRegistry } from '../tools/index.js';
+import type { SandboxLimits } from './sandbox/index.js';
+
+export interface CapabilitiesFeatureDeps extends FeatureDeps {
+  tools: ToolRegistry;
+  approvals: ApprovalService;
+}
+
+export interface CapabilitiesFeatureOptions {
+  clock?: () => Date;
+  fetchImpl?: typeof fetch;
+  limits?: Partial<SandboxLimits>;
+}
+
+/** execute_sql and capabilities' SQL: a few hundred rows, and a planner cost cap (PGlite has no statement timeout). */
+export const SQL_LIMITS: QueryLimits = { maxRows: 200, timeoutMs: 5_000, maxCost: 100_000 };
+
+const ROLLBACK = /^cap:rb:([a-z][a-z0-9_]{1,31}):(\d+):(\d+)$/;
+const ENABLE = /^cap:on:([a-z][a-z0-9_]{1,31})$/;
+
+/**
+ * Capabilities Z writes for itself (write_capability, one `cap_<name>` tool per active
+ * version, /capabilities with rollback and re-enable buttons) and execute_sql.
+ */
+export function createCapabilitiesFeature(shared: CapabilitiesFeatureDeps, options: CapabilitiesFeatureOptions = {}): Feature {
+  const { db, databaseKind, config, tools, approvals, messenger, registry } = shared;
+  const log = shared.log.child({ part: 'capabilities' });
+  const clock = options.clock ?? (() => new Date());
+  const guardedSql = new GuardedSql(db, databaseKind, SQL_LIMITS);
+  const secretKeys = config.google.secretKeys;
+  const secrets = secretKeys.length > 0 ? new CredentialStore(db, secretKeys) : undefined;
+  const service = new CapabilityService({
+    db,
+    api: shared.api,
+    approvals,
+    tools,
+    messenger,
+    log,
+    clock,
+    host: { db, guardedSql, secrets, clock, ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}) },
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  registerCapabilityTools(tools, service);
+  let sqlUnavailable: string | undefined = 'it is still starting';
+  registerSqlTools(tools, { db, guardedSql, approvals, unavailable: () => sqlUnavailable });
+
+  const composer = new Composer<BotContext>();
+  registry.add({ command: 'capabilities', description: 'Capabilities Z built: versions, rollback, turn back on' });
+  composer.command('capabilities', async (ctx) => {
+    const all = await service.list();
+    if (all.length === 0) {
+      await replyText(ctx, 'No capabilities yet. Ask Z to build one (for example "track my grocery spending"); you approve each version.');
+      return;
+    }
+    const lines = ['**Capabilities**'];
+    const buttons: { text: string; callback_data: string }[][] = [];
+    for (const { state, approved } of all) {
+      const active = approved.find((v) => v.version === state.activeVersion);
+      lines.push(
+        `• ${state.name} v${state.activeVersion ?? '?'} ${state.enabled ? 'on' : `OFF (${state.failures} failures; last: ${state.lastError ?? 'unknown'})`}${active ? ` · sha256 ${active.hash.slice(0, 12)}` : ''}`,
+      );
+      const previous = approved.find((v) => state.activeVersion !== null && v.version < state.activeVersion);
+      if (previous && state.activeVersion !== null) buttons.push([{ text: `↩ ${state.name}: back to v${previous.version}`, callback_data: `cap:rb:${state.name}:${state.activeVersion}:${previous.version}` }]);
+      if (!state.enabled) buttons.push([{ text: `▶ Turn ${state.name} on`, callback_data: `cap:on:${state.name}` }]);
+    }
+    await replyText(ctx, lines.join('\n'), buttons.length > 0 ? { buttons: { inline_keyboard: buttons } } : {});
+  });
+  composer.callbackQuery(ROLLBACK, async (ctx) => {
+    const [, name = '', from = '0', to = '0'] = ROLLBACK.exec(ctx.callbackQuery.data) ?? [];
+    const outcome = await service.rollback(name, Number(to), Number(from));
+    await ctx.answerCallbackQuery({ text: outcome.slice(0, 190) });
+    await replyText(ctx, outcome);
+  });
+  composer.callbackQuery(ENABLE, async (ctx) => {
+    const [, name = ''] = ENABLE.exec(ctx.callbackQuery.data) ?? [];
+    const outcome = await service.enable(name);
+    await ctx.answerCallbackQuery({ text: outcome.slice(0, 190) });
+    await replyText(ctx, outcome);
+  });
+  composer.callbackQuery(/^cap:/, async (ctx) => {
+    await ctx.answerCallbackQuery({ text: 'That capability button is not one I understand.' });
+  });
+
+  return {
+    name: 'capabilities',
+    composer,
+    statusLines: async () => {
+      const all = await service.list();
+      const off = all.filter((c) => !c.state.enabled).length;
+      return [`Capabilities: ${all.length - off} on${off > 0 ? `, ${off} off` : ''}.${sqlUnavailable ? ` execute_sql unavailable: ${sqlUnavailable}.` : ''}`];
+    },
+    start: async () => {
+      try {
+        await ensureSqlRoles(db);
+        sqlUnavailable = undefined;
+      } catch (err) {
+        sqlUnavailable = `the database user cannot set up the restricted roles (${err instanceof Error ? err.message : String(err)}); give it CREATEROLE`;
+        log.warn({ err }, 'execute_sql roles could not be set up');
+      }
+      await service.load();
+    },
+  };
+}
