@@ -49,8 +49,7 @@ export function createCapabilitiesFeature(shared: CapabilitiesFeatureDeps, optio
     ...(options.limits ? { limits: options.limits } : {}),
   });
   registerCapabilityTools(tools, service);
-  let sqlUnavailable: string | undefined = 'it is still starting';
-  registerSqlTools(tools, { db, guardedSql, approvals, unavailable: () => sqlUnavailable });
+  registerSqlTools(tools, { db, guardedSql, approvals });
 
   const composer = new Composer<BotContext>();
   registry.add({ command: 'capabilities', description: 'Capabilities Z built: versions, rollback, turn back on' });
@@ -95,14 +94,14 @@ export function createCapabilitiesFeature(shared: CapabilitiesFeatureDeps, optio
     statusLines: async () => {
       const all = await service.list();
       const off = all.filter((c) => !c.state.enabled).length;
-      return [`Capabilities: ${all.length - off} on${off > 0 ? `, ${off} off` : ''}.${sqlUnavailable ? ` execute_sql unavailable: ${sqlUnavailable}.` : ''}`];
+      return [`Capabilities: ${all.length - off} on${off > 0 ? `, ${off} off` : ''}.${guardedSql.unavailable ? ` execute_sql unavailable: ${guardedSql.unavailable}.` : ''}`];
     },
     start: async () => {
       try {
         await ensureSqlRoles(db);
-        sqlUnavailable = undefined;
+        guardedSql.setAvailability(undefined);
       } catch (err) {
-        sqlUnavailable = `the database user cannot set up the restricted roles (${err instanceof Error ? err.message : String(err)}); give it CREATEROLE`;
+        guardedSql.setAvailability(`the database user cannot set up the restricted roles (${err instanceof Error ? err.message : String(err)}); run openzero as the database's owner with CREATEROLE`);
         log.warn({ err }, 'execute_sql roles could not be set up');
       }
       await service.load();

@@ -23,8 +23,12 @@ export interface GuardedQuery {
 export type ReadResult = { ok: true; rows: Record<string, unknown>[]; truncated: boolean } | { ok: false; error: string };
 export type WriteResult = { ok: true; affected: number } | { ok: false; error: string };
 
-/** Thrown inside a transaction to roll it back on purpose. */
-class Rollback extends Error {}
+/** Thrown inside a transaction to roll it back on purpose, carrying what it read. */
+class Rollback extends Error {
+  constructor(readonly rows: Record<string, unknown>[] = []) {
+    super('rollback');
+  }
+}
 
 /**
  * Runs one statement with every guard on: the statement check, the embedded database's
@@ -39,23 +43,38 @@ export class GuardedSql {
     private readonly limits: QueryLimits,
   ) {}
 
+  #unavailable: string | undefined = 'the SQL roles are not set up yet';
+
+  /** Called once the roles are in place (ensureSqlRoles), or with why they are not. */
+  setAvailability(unavailable: string | undefined): void {
+    this.#unavailable = unavailable;
+  }
+
+  get unavailable(): string | undefined {
+    return this.#unavailable;
+  }
+
   async read(query: GuardedQuery): Promise<ReadResult> {
+    if (this.#unavailable) return { ok: false, error: `SQL is unavailable: ${this.#unavailable}` };
     const checked = this.#check(query.text);
     if (!checked.ok) return checked;
     if (checked.kind !== 'read') return { ok: false, error: 'this is a write; it needs the owner\'s approval' };
     try {
-      const rows = await this.db.transaction().execute(async (trx) => {
+      await this.db.transaction().execute(async (trx) => {
         await sql`set transaction read only`.execute(trx);
         await this.#enter(trx, query);
         const cost = await planCost(trx, checked.text, query.params);
         if (cost > this.limits.maxCost) throw new Error(`the query is too expensive to run here (estimated cost ${Math.round(cost)}, limit ${this.limits.maxCost}); narrow it down`);
         const wrapped = `select * from (\n${checked.text}\n) as limited limit ${this.limits.maxRows + 1}`;
         const result = await sql.raw<Record<string, unknown>>(bind(wrapped, query.params)).execute(trx);
-        return result.rows;
+        // Always rolled back: whatever the statement changed in the session goes with it.
+        throw new Rollback(result.rows);
       });
-      return { ok: true, rows: rows.slice(0, this.limits.maxRows), truncated: rows.length > this.limits.maxRows };
+      return { ok: false, error: 'the query did not finish' };
     } catch (err) {
-      return { ok: false, error: describeDbError(err) };
+      if (!(err instanceof Rollback)) return { ok: false, error: describeDbError(err) };
+      const rows = err.rows;
+      return { ok: true, rows: rows.slice(0, this.limits.maxRows), truncated: rows.length > this.limits.maxRows };
     }
   }
 
@@ -70,6 +89,7 @@ export class GuardedSql {
   }
 
   async #write(query: GuardedQuery, commit: boolean, expected?: number): Promise<WriteResult> {
+    if (this.#unavailable) return { ok: false, error: `SQL is unavailable: ${this.#unavailable}` };
     const checked = this.#check(query.text);
     if (!checked.ok) return checked;
     if (checked.kind !== 'write') return { ok: false, error: 'this is not an INSERT, UPDATE or DELETE' };

@@ -55,6 +55,10 @@ export async function ensureSqlRoles(db: Db): Promise<void> {
   await sql.raw(`grant select on ${READABLE_TABLES.map(quoteIdent).join(', ')} to ${reader}`).execute(db);
   await sql.raw(`grant select, insert, update, delete on ${WRITABLE_TABLES.map(quoteIdent).join(', ')} to ${writer}`).execute(db);
   await sql.raw(`grant usage, select on all sequences in schema public to ${writer}`).execute(db);
+  // SET ROLE is checked against the session user (the daemon's), so set_config('role', …)
+  // inside a query would undo the restricted role. Only the daemon's own user keeps it.
+  await sql.raw('revoke execute on function pg_catalog.set_config(text, text, boolean) from public').execute(db);
+  await sql.raw('grant execute on function pg_catalog.set_config(text, text, boolean) to current_user').execute(db);
 }
 
 /** The schema a capability's read-only SQL sees, and the role it runs as. */

@@ -11,8 +11,6 @@ export interface SqlToolsDeps {
   db: Db;
   guardedSql: GuardedSql;
   approvals: ApprovalService;
-  /** Why execute_sql cannot run (its roles could not be set up), or undefined when it can. */
-  unavailable: () => string | undefined;
 }
 
 const Param = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]);
@@ -43,7 +41,7 @@ export function registerSqlTools(registry: ToolRegistry, deps: SqlToolsDeps): vo
     args: ExecuteSqlArgs,
     describe: (args) => `Run SQL: ${args.statement.slice(0, 200)}`,
     run: async (args, ctx) => {
-      const unavailable = deps.unavailable();
+      const unavailable = guardedSql.unavailable;
       if (unavailable) return { content: `execute_sql is unavailable: ${unavailable}` };
       const checked = checkStatement(args.statement);
       if (!checked.ok) return { content: `Not run: ${checked.error}.` };

@@ -3,6 +3,12 @@ export type StatementCheck = { ok: true; kind: 'read' | 'write'; text: string } 
 
 const READ_START = new Set(['select', 'with', 'values', 'table']);
 const WRITE_START = new Set(['insert', 'update', 'delete']);
+/**
+ * set_config can switch the role inside a query (SET ROLE is checked against the session
+ * user, the daemon's), after which query_to_xml and friends read as that role. The roles
+ * cannot execute set_config anyway (ensureSqlRoles revokes it); this refuses it up front.
+ */
+const FORBIDDEN_WORDS = new Set(['set_config', 'query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema', 'cursor_to_xml', 'dblink', 'lo_import', 'lo_export']);
 
 /**
  * Checks that `text` is exactly one statement that reads, or one that inserts, updates or
@@ -51,7 +57,11 @@ export function checkStatement(input: string): StatementCheck {
     } else if (c === '"') {
       const end = text.indexOf('"', i + 1);
       if (end === -1) return { ok: false, error: 'a quoted name is not closed' };
+      // A quoted name still names a function: "set_config"(...) must be caught too.
+      words.push(text.slice(i + 1, end).toLowerCase());
       i = end + 1;
+    } else if ((c === 'u' || c === 'U') && next === '&') {
+      return { ok: false, error: 'Unicode-escaped names and strings (U&) are not allowed' };
     } else if (c === '$' && /[A-Za-z_$]/.test(next) && !/[\w]/.test(text[i - 1] ?? '')) {
       const tag = /^\$[A-Za-z_]\w*\$|^\$\$/.exec(text.slice(i))?.[0];
       if (tag) {
@@ -75,6 +85,8 @@ export function checkStatement(input: string): StatementCheck {
     } else i += 1;
   }
   if (depth !== 0) return { ok: false, error: 'the parentheses do not match' };
+  const forbidden = words.find((word) => FORBIDDEN_WORDS.has(word));
+  if (forbidden) return { ok: false, error: `${forbidden} is not allowed` };
   const first = words[0] ?? '';
   if (READ_START.has(first)) return { ok: true, kind: 'read', text };
   if (WRITE_START.has(first)) return { ok: true, kind: 'write', text };
