@@ -16,6 +16,8 @@ export interface StoredMessage {
   edited: boolean;
   editCount: number;
   deleted: boolean;
+  /** sendDocument: the file as uploaded (text is the caption). */
+  document?: { fileName: string; content: string };
   /** The Message object as Telegram would return it now. */
   message: TgMessage;
 }

@@ -11,9 +11,17 @@ export async function readPayload(req: IncomingMessage, url: URL): Promise<Paylo
   for (const [key, value] of url.searchParams) payload[key] = value;
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  const body = Buffer.concat(chunks).toString('utf8');
+  const raw = Buffer.concat(chunks);
+  const body = raw.toString('utf8');
   if (body.length === 0) return payload;
   const contentType = (req.headers['content-type'] ?? '').toLowerCase();
+  if (contentType.startsWith('multipart/form-data')) {
+    // File uploads (sendDocument): text fields as strings, files as UploadedFile.
+    const boundary = /boundary="?([^";]+)"?/i.exec(req.headers['content-type'] ?? '')?.[1];
+    if (boundary === undefined) throw badRequest('multipart body without a boundary');
+    Object.assign(payload, parseMultipart(raw, boundary));
+    return payload;
+  }
   if (contentType.startsWith('application/json')) {
     let parsed: unknown;
     try {
@@ -42,6 +50,43 @@ function hasLoneSurrogate(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(hasLoneSurrogate);
   if (value !== null && typeof value === 'object') return Object.entries(value).some(([key, inner]) => LONE_SURROGATE.test(key) || hasLoneSurrogate(inner));
   return false;
+}
+
+/** Splits a multipart/form-data body into its named parts (RFC 7578). */
+function parseMultipart(raw: Buffer, boundary: string): Payload {
+  const parts: Payload = {};
+  const delimiter = Buffer.from(`--${boundary}`);
+  let start = raw.indexOf(delimiter);
+  while (start !== -1) {
+    const next = raw.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const part = raw.subarray(start + delimiter.length, next);
+    start = next;
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd === -1) continue;
+    const headers = part.subarray(0, headerEnd).toString('utf8');
+    // The part's content ends with the CRLF that precedes the next delimiter.
+    const content = part.subarray(headerEnd + 4, part.length - 2).toString('utf8');
+    const name = /name="([^"]*)"/i.exec(headers)?.[1];
+    if (name === undefined) continue;
+    // grammY writes the file name unquoted.
+    const fileName = /filename="([^"]*)"|filename=([^;\r\n]+)/i.exec(headers)?.slice(1).find((value) => value !== undefined);
+    parts[name] = fileName === undefined ? content : ({ fileName, content } satisfies UploadedFile);
+  }
+  // A field `attach://<name>` points at the part that holds the file.
+  for (const [key, value] of Object.entries(parts)) {
+    if (typeof value === 'string' && value.startsWith('attach://')) {
+      const target = parts[value.slice('attach://'.length)];
+      if (typeof target === 'object') parts[key] = target;
+    }
+  }
+  return parts;
+}
+
+/** A file sent as a multipart part; its content read as UTF-8 text (tests send text files). */
+export interface UploadedFile {
+  fileName: string;
+  content: string;
 }
 
 export class UnsupportedBodyError extends Error {

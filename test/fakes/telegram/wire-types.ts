@@ -61,6 +61,8 @@ export interface TgMessage {
   edit_date?: number;
   text?: string;
   entities?: TgEntity[];
+  caption?: string;
+  document?: { file_id: string; file_unique_id: string; file_name: string; file_size: number };
   reply_markup?: TgInlineKeyboard;
   reply_to_message?: TgMessage;
 }

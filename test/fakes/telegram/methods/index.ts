@@ -4,7 +4,7 @@ import type { FakeState } from '../fake-state.js';
 import type { Payload } from '../wire-types.js';
 import { deleteMyCommands, getMe, getMyCommands, setMyCommands } from './bot-profile.js';
 import { answerCallbackQuery, sendChatAction, sendMessageDraft, setMessageReaction } from './interactions.js';
-import { deleteMessage, editMessageReplyMarkup, editMessageText, sendMessage } from './messages.js';
+import { deleteMessage, editMessageReplyMarkup, editMessageText, sendDocument, sendMessage } from './messages.js';
 import { deleteWebhook, getWebhookInfo, setWebhook } from './webhook.js';
 
 export type MethodHandler = (state: FakeState, payload: Payload) => unknown;
@@ -15,6 +15,7 @@ export const METHODS: ReadonlyMap<string, MethodHandler> = new Map<string, Metho
   ['getmycommands', getMyCommands],
   ['deletemycommands', deleteMyCommands],
   ['sendmessage', sendMessage],
+  ['senddocument', sendDocument],
   ['editmessagetext', editMessageText],
   ['editmessagereplymarkup', editMessageReplyMarkup],
   ['deletemessage', deleteMessage],

@@ -6,7 +6,7 @@ import type { StoredMessage } from '../chat-store.js';
 import type { FakeState } from '../fake-state.js';
 import { formatText, type FormattedText } from '../formatted-text.js';
 import { readReplyMarkup } from '../reply-markup.js';
-import { boolArg, hasArg, intArg, jsonArg, stringArg } from '../request-args.js';
+import { boolArg, hasArg, intArg, jsonArg, stringArg, type UploadedFile } from '../request-args.js';
 import type { Payload, TgChat, TgEntity, TgInlineKeyboard, TgMessage } from '../wire-types.js';
 
 const NOT_MODIFIED =
@@ -72,6 +72,46 @@ export function sendMessage(state: FakeState, payload: Payload): TgMessage {
     };
     const message = buildMessage(state, base, chat, date);
     if (replyTo !== undefined) message.reply_to_message = replyTo.message;
+    return { ...base, message };
+  });
+  return stored.message;
+}
+
+/** sendDocument with a file uploaded as multipart (file_id and URL forms are not modelled). */
+export function sendDocument(state: FakeState, payload: Payload): TgMessage {
+  const file = payload['document'];
+  if (typeof file !== 'object' || file === null || !('fileName' in file) || !('content' in file)) {
+    if (hasArg(payload, 'document')) state.noteUnexpected('sendDocument', 'only uploaded files are modelled, not file_id or URL');
+    throw badRequest('there is no document in the request');
+  }
+  const upload = file as UploadedFile;
+  const chat = requireChat(state, payload);
+  const caption = hasArg(payload, 'caption') ? stringArg(payload, 'caption') : '';
+  const date = Math.floor(state.now() / 1000);
+  const stored = state.chats.addMessage(chat.id, (messageId) => {
+    const base = {
+      chat_id: chat.id,
+      message_id: messageId,
+      sender: 'bot' as const,
+      rawText: caption,
+      parseMode: undefined,
+      text: caption,
+      entities: [],
+      replyMarkup: undefined,
+      edited: false,
+      editCount: 0,
+      deleted: false,
+      document: upload,
+    };
+    const { id, is_bot, first_name, username } = state.bot;
+    const message: TgMessage = {
+      message_id: messageId,
+      from: { id, is_bot, first_name, ...(username === undefined ? {} : { username }) },
+      chat,
+      date,
+      document: { file_id: `doc-${messageId}`, file_unique_id: `udoc-${messageId}`, file_name: upload.fileName, file_size: Buffer.byteLength(upload.content) },
+      ...(caption ? { caption } : {}),
+    };
     return { ...base, message };
   });
   return stored.message;
