@@ -11,7 +11,7 @@ import { createFetchHost, type InjectedSecret } from './fetch-host.js';
 export interface CapabilityHostDeps {
   db: Db;
   guardedSql: GuardedSql;
-  /** Where `/capsecret` values live; absent when OPENZERO_SECRET_KEY is not set. */
+  /** Where capability secrets live (`capability-secret:<name>`); absent when OPENZERO_SECRET_KEY is not set. */
   secrets: CredentialStore | undefined;
   clock: () => Date;
   fetchImpl?: typeof fetch;
@@ -42,7 +42,7 @@ export async function capabilityHost(deps: CapabilityHostDeps, version: Capabili
     const secrets: InjectedSecret[] = [];
     for (const secret of permissions.secrets) {
       const value = await deps.secrets?.get(capabilitySecretKey(secret.name));
-      if (value === undefined) throw new Error(`the secret ${secret.name} is not stored yet (the owner sets it with /capsecret ${secret.name} <value>)`);
+      if (value === undefined) throw new Error(`the secret ${secret.name} is not in the credential store (${capabilitySecretKey(secret.name)}); nothing was sent`);
       secrets.push({ origin: secret.host, header: secret.header, value: `${secret.prefix}${value}` });
     }
     host.fetch = createFetchHost({
