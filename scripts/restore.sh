@@ -152,7 +152,7 @@ if [[ "$verify" == true ]]; then
       psql --quiet --no-psqlrc --dbname="$PG_SAFE_URL" -c "create database $scratch" > /dev/null ||
         die "cannot create the scratch database $scratch (the DATABASE_URL role needs CREATEDB)"
       trap 'psql --quiet --no-psqlrc --dbname="$PG_SAFE_URL" -c "drop database if exists $scratch with (force)" > /dev/null 2>&1; rm -rf "$work"' EXIT
-      pg_restore --no-owner --single-transaction --exit-on-error --dbname="$scratch_url" "$work/x/database.dump"
+      pg_restore --no-owner --no-acl --single-transaction --exit-on-error --dbname="$scratch_url" "$work/x/database.dump"
       tables="$(psql --no-psqlrc -At --dbname="$scratch_url" -c "select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'")"
       : > "$work/actual.tsv"
       for table in $tables; do
@@ -185,9 +185,11 @@ case "$kind" in
     # --clean --if-exists drops what the dump contains before recreating it; one transaction,
     # so a failure leaves the database as it was.
     # The password goes through a 0600 password file, never the command line (`ps` shows argv).
+    # --no-acl: grants name roles of the old cluster (openzero_sql_*, openzero_cap_*) that a new
+    # one may not have; openzero grants them again at start.
     pg_split_url "$DATABASE_URL"
     pg_passfile "$work/pgpass"
-    pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error \
+    pg_restore --clean --if-exists --no-owner --no-acl --single-transaction --exit-on-error \
       --dbname="$PG_SAFE_URL" "$work/x/database.dump"
     echo "restore: database restored into DATABASE_URL"
     ;;

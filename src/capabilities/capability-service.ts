@@ -78,12 +78,23 @@ export class CapabilityService {
     });
   }
 
-  /** Registers the tool of every enabled capability's active version (at start). */
+  /**
+   * Registers the tool of every enabled capability's active version (at start), and sets its
+   * schema and role up again (a restore into a new cluster brings no roles or grants).
+   */
   async load(): Promise<void> {
     for (const state of await listStates(this.#deps.db)) {
       if (!state.enabled || state.activeVersion === null) continue;
       const version = await findVersion(this.#deps.db, state.name, state.activeVersion);
-      if (version) this.#register(version);
+      if (!version) continue;
+      if (version.permissions.sql) {
+        try {
+          await ensureCapabilitySchema(this.#deps.db, version.name);
+        } catch (err) {
+          this.#deps.log.warn({ err, capability: version.name }, 'capability schema could not be set up');
+        }
+      }
+      this.#register(version);
     }
   }
 
