@@ -175,8 +175,10 @@ export class CapabilityService {
     const version = await findVersion(db, payload.name, payload.version);
     if (!version || version.hash !== payload.hash) return 'Not done: this version is not the one you were shown.';
     const before = await findState(db, version.name);
-    if (!(await decideVersion(db, version.id, 'approved', clock()))) return `Not done: v${version.version} was already decided.`;
+    if (version.status !== 'proposed') return `Not done: v${version.version} was already decided.`;
+    // Its schema and role first: if they cannot be made, the version stays proposed.
     if (version.permissions.sql) await ensureCapabilitySchema(db, version.name);
+    if (!(await decideVersion(db, version.id, 'approved', clock()))) return `Not done: v${version.version} was already decided.`;
     await activate(db, version.name, version.version, clock());
     this.#register(version);
     const previous = before?.activeVersion;

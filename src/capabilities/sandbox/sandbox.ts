@@ -99,24 +99,13 @@ function runInWorker(run: SandboxRun, wasm: CompiledWasm): Promise<SandboxResult
   }
   return new Promise<SandboxResult>((resolve) => {
     let settled = false;
-    const worker = new Worker(SANDBOX_WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        quickjsUrl: QUICKJS_URL,
-        wasm,
-        prelude: GUEST_PRELUDE,
-        code: run.code,
-        inputJson,
-        memoryLimitBytes: limits.memoryBytes,
-        cpuLimitMs: limits.cpuMs,
-        maxStackBytes: MAX_STACK_BYTES,
-      },
-      // The bridge itself is small; these caps stop a bug in it from growing the daemon.
-      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
-      stdout: true,
-      stderr: true,
-      env: {},
-    });
+    let worker: Worker;
+    try {
+      worker = startWorker(run, wasm, inputJson, limits);
+    } catch (err) {
+      resolve({ ok: false, kind: 'crash', error: `the sandbox could not start: ${err instanceof Error ? err.message : String(err)}`, logs, hostCalls });
+      return;
+    }
     const end = (result: SandboxResult): void => {
       if (settled) return;
       settled = true;
@@ -144,7 +133,11 @@ function runInWorker(run: SandboxRun, wasm: CompiledWasm): Promise<SandboxResult
       }
       if (!WorkerMessage.isCall(message)) return;
       void answer(message).then((reply) => {
-        if (!settled) worker.postMessage(reply);
+        try {
+          if (!settled) worker.postMessage(reply);
+        } catch (err) {
+          end({ ok: false, kind: 'crash', error: `the sandbox stopped: ${err instanceof Error ? err.message : String(err)}`, logs, hostCalls });
+        }
       });
     });
     worker.on('error', (err) => end({ ok: false, kind: 'crash', error: `the sandbox stopped: ${err.message}`, logs, hostCalls }));
@@ -168,6 +161,27 @@ function runInWorker(run: SandboxRun, wasm: CompiledWasm): Promise<SandboxResult
         return { type: 'reply', id: call.id, ok: false, error: err instanceof Error ? err.message : String(err) };
       }
     }
+  });
+}
+
+function startWorker(run: SandboxRun, wasm: CompiledWasm, inputJson: string, limits: SandboxLimits): Worker {
+  return new Worker(SANDBOX_WORKER_SOURCE, {
+    eval: true,
+    workerData: {
+      quickjsUrl: QUICKJS_URL,
+      wasm,
+      prelude: GUEST_PRELUDE,
+      code: run.code,
+      inputJson,
+      memoryLimitBytes: limits.memoryBytes,
+      cpuLimitMs: limits.cpuMs,
+      maxStackBytes: MAX_STACK_BYTES,
+    },
+    // The bridge itself is small; these caps stop a bug in it from growing the daemon.
+    resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
+    stdout: true,
+    stderr: true,
+    env: {},
   });
 }
 
