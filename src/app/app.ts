@@ -198,6 +198,7 @@ export class App {
         timeZone: config.timeZone,
         log: log.child({ part: 'messenger' }),
       }),
+      keepNoCopy: (update) => ignored.mark(update),
       ...(database.dumpDataDir ? { dumpEmbeddedDataDir: database.dumpDataDir } : {}),
     };
     const core = coreCommands({ registry, statusText: () => this.#statusText() });

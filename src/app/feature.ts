@@ -1,4 +1,5 @@
 import type { Api, Composer } from 'grammy';
+import type { Update } from 'grammy/types';
 import type { Config } from '../config/index.js';
 import type { Db, DatabaseKind } from '../db/index.js';
 import type { Logger } from '../log/index.js';
@@ -21,6 +22,11 @@ export interface FeatureDeps {
   ownerChatId: () => number | undefined;
   /** Proactive messages to the owner, once per scope. */
   messenger: OwnerMessenger;
+  /**
+   * Marks the update being handled as one whose content must not be kept (it carries a
+   * secret): once handled, the inbox keeps only its id and kind, as for an ignored update.
+   */
+  keepNoCopy?: (update: Update) => void;
   /** Embedded database only: PGlite's gzipped tarball of its data folder (see backup/). */
   dumpEmbeddedDataDir?: () => Promise<Uint8Array>;
 }

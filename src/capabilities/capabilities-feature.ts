@@ -6,6 +6,7 @@ import { CredentialStore } from '../secrets/index.js';
 import { ensureSqlRoles, GuardedSql, registerSqlTools, type QueryLimits } from '../sql/index.js';
 import { CapabilityService } from './capability-service.js';
 import { registerCapabilityTools } from './capability-tools.js';
+import { capabilitySecretKey } from './host/capability-host.js';
 import type { ToolRegistry } from '../tools/index.js';
 import type { SandboxLimits } from './sandbox/index.js';
 
@@ -25,6 +26,7 @@ export const SQL_LIMITS: QueryLimits = { maxRows: 200, timeoutMs: 5_000, maxCost
 
 const ROLLBACK = /^cap:rb:([a-z][a-z0-9_]{1,31}):(\d+):(\d+)$/;
 const ENABLE = /^cap:on:([a-z][a-z0-9_]{1,31})$/;
+const SECRET_NAME = /^[a-z][a-z0-9_]{1,39}$/;
 
 /**
  * Capabilities Z writes for itself (write_capability, one `cap_<name>` tool per active
@@ -71,6 +73,24 @@ export function createCapabilitiesFeature(shared: CapabilitiesFeatureDeps, optio
       if (!state.enabled) buttons.push([{ text: `▶ Turn ${state.name} on`, callback_data: `cap:on:${state.name}` }]);
     }
     await replyText(ctx, lines.join('\n'), buttons.length > 0 ? { buttons: { inline_keyboard: buttons } } : {});
+  });
+  registry.add({ command: 'capsecret', description: 'Store a secret a capability sends to its approved host', args: '<name> <value>' });
+  composer.command('capsecret', async (ctx) => {
+    // Whatever happens next, the inbox keeps no copy of this message's text.
+    shared.keepNoCopy?.(ctx.update);
+    const [name = '', ...rest] = ctx.match.trim().split(/\s+/);
+    const value = rest.join(' ');
+    await ctx.deleteMessage().catch(() => undefined);
+    if (!secrets) {
+      await replyText(ctx, 'Not stored: capability secrets are sealed with OPENZERO_SECRET_KEY, which is not set. Set it (see the README), restart, and send the secret again.');
+      return;
+    }
+    if (!SECRET_NAME.test(name) || value === '') {
+      await replyText(ctx, 'Usage: /capsecret <name> <value>, where <name> is what the capability\'s approved permissions call it (lower-case letters, digits, _). Your message was deleted.');
+      return;
+    }
+    await secrets.put(capabilitySecretKey(name), value);
+    await replyText(ctx, `🔑 Stored the secret ${name}, sealed. Your message was deleted and no copy of it was kept. A capability sends it only as the header its approved version names, and only to that host; its code never sees it.`);
   });
   composer.callbackQuery(ROLLBACK, async (ctx) => {
     const [, name = '', from = '0', to = '0'] = ROLLBACK.exec(ctx.callbackQuery.data) ?? [];

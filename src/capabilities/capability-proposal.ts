@@ -21,7 +21,7 @@ const Origin = z
 
 export const CapabilitySecret = z
   .object({
-    name: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/).describe('the name of the secret in the credential store (capability-secret:<name>)'),
+    name: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/).describe('the name the owner stores the secret under with /capsecret <name> <value>'),
     host: Origin.describe('the approved host the secret is sent to'),
     header: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,59}$/).describe('the request header the host sets, e.g. authorization'),
     prefix: z.string().max(20).default('').describe('text before the secret in the header, e.g. "Bearer "'),

@@ -11,6 +11,9 @@ import { startFakeOllama, type FakeOllama } from '../fakes/ollama.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/index.js';
 import { baseEnv, startDaemon, stopDaemon, telegramEnv, waitUntilReady, type DaemonProcess } from '../support/daemon.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { openDatabase } from '../../src/db/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import { grepDatabase } from '../support/grep-database.js';
 import { botMessageMatching, buttonData, messagesOf, OWNER, withText } from './assistant-support.js';
 
 const GROCERY_CODE_V1 = `async function run(input) {
@@ -73,7 +76,7 @@ ${'// '.padEnd(1300, '-')}
     tests: [
       { name: 'total in USD', input: { action: 'total', currency: 'USD' }, sql: [[{ total: 10, count: 1 }]], fetch: [{ url: `${rateOrigin}/latest?from=EUR&to=USD`, body: '{"rates":{"USD":1.5}}' }], expect: { total: 10, count: 1, converted: 15, currency: 'USD' } },
     ],
-    permissions: { kv: true, sql: true, hosts: [rateOrigin] },
+    permissions: { kv: true, sql: true, hosts: [rateOrigin], secrets: [{ name: 'rates_key', host: rateOrigin, header: 'authorization', prefix: 'Bearer ' }] },
   };
 }
 
@@ -85,10 +88,13 @@ describe('capabilities through the daemon', () => {
   let rates: http.Server;
   let rateOrigin = '';
   const rateRequests: string[] = [];
+  const rateAuth: (string | undefined)[] = [];
+  const SECRET = 'rk-7f3a9c1e5b2d8f40';
 
   beforeAll(async () => {
     rates = http.createServer((req, res) => {
       rateRequests.push(req.url ?? '');
+      rateAuth.push(req.headers.authorization);
       res.setHeader('content-type', 'application/json');
       res.end('{"rates":{"USD":1.1,"GBP":0.85}}');
     });
@@ -97,7 +103,7 @@ describe('capabilities through the daemon', () => {
     telegram = await startFakeTelegram();
     ollama = await startFakeOllama();
     database = await createTestDatabase('pglite');
-    daemon = startDaemon(baseEnv({ ...telegramEnv(telegram, OWNER.id), OLLAMA_BASE_URL: ollama.url, ...database.env }));
+    daemon = startDaemon(baseEnv({ ...telegramEnv(telegram, OWNER.id), OLLAMA_BASE_URL: ollama.url, OPENZERO_SECRET_KEY: 'ab'.repeat(32), ...database.env }));
     await waitUntilReady(daemon, 60_000);
   });
 
@@ -161,6 +167,7 @@ describe('capabilities through the daemon', () => {
     telegram.sendText(OWNER, 'can it show the total in dollars?');
     const update = await botMessageMatching(telegram, withText('Update the capability grocery_spending: v2 → v3?'));
     expect(update.text).toContain(`+ fetch ${rateOrigin}`);
+    expect(update.text).toContain(`+ secret rates_key → ${rateOrigin} (header authorization)`);
     expect(update.text).toContain('  sql: read its own schema');
     expect(update.text).toContain('  kv: its own key-value store');
     expect(update.text).toContain('Risk: L2');
@@ -171,6 +178,11 @@ describe('capabilities through the daemon', () => {
     telegram.pressButton(OWNER, OWNER.id, update.message_id, buttonData(update, 'Approve'));
     const rollback = await botMessageMatching(telegram, withText('grocery_spending v3 is active (v2 before it).'));
 
+    // The owner stores the secret; the message is deleted and the inbox keeps no copy.
+    telegram.sendText(OWNER, `/capsecret rates_key ${SECRET}`);
+    await botMessageMatching(telegram, withText('Stored the secret rates_key'));
+    expect(telegram.callsTo('deleteMessage')).toHaveLength(1);
+
     // v3 reaches the network, so each call is L2: it asks, then fetches only from the approved host.
     ollama.script({ toolCalls: [{ name: 'cap_grocery_spending', arguments: { action: 'total', currency: 'USD' } }] }, { text: 'I asked you first.' });
     telegram.sendText(OWNER, 'total in dollars please');
@@ -178,6 +190,8 @@ describe('capabilities through the daemon', () => {
     telegram.pressButton(OWNER, OWNER.id, ask.message_id, buttonData(ask, 'Approve'));
     await telegram.waitFor((fake) => fake.message(OWNER.id, ask.message_id)?.text.includes('Ran grocery_spending v3.') ?? false, 30_000);
     expect(rateRequests).toEqual(['/latest?from=EUR&to=USD']);
+    expect(rateAuth).toEqual([`Bearer ${SECRET}`]);
+    await botMessageMatching(telegram, withText('I asked you first.'));
 
     // Rollback is one button.
     telegram.pressButton(OWNER, OWNER.id, rollback.message_id, buttonData(rollback, '↩ Roll back to v2'));
@@ -193,5 +207,15 @@ describe('capabilities through the daemon', () => {
     expect(audit.text).toContain('127.0.0.1');
     expect(telegram.unexpected).toEqual([]);
     expect(ollama.unexpected).toEqual([]);
+    // Nothing the model saw, and nothing stored in the database, holds the secret.
+    expect(JSON.stringify(ollama.chatRequests().map((r) => r.body))).not.toContain(SECRET);
+    if (daemon) await stopDaemon(daemon);
+    daemon = undefined;
+    const opened = await openDatabase(database.settings, silentLogger());
+    try {
+      expect(await grepDatabase(opened.db, SECRET)).toEqual([]);
+    } finally {
+      await opened.close();
+    }
   });
 });
