@@ -28,7 +28,7 @@ describe('the capability sandbox', () => {
       } else if (req.url === '/big') {
         res.end('x'.repeat(10_000));
       } else if (req.url === '/echo-auth') {
-        res.end(`you sent ${req.headers.authorization ?? 'nothing'}`);
+        res.end(`you sent ${req.headers.authorization ?? 'nothing'}; the token alone is ${(req.headers.authorization ?? '').replace('Bearer ', '')}`);
       } else {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ price: 3.5 }));
@@ -46,7 +46,7 @@ describe('the capability sandbox', () => {
   function fetchHost(): HostFunction {
     return createFetchHost({
       origins: [origin],
-      secrets: [{ origin, header: 'authorization', value: 'Bearer s3cret-token' }],
+      secrets: [{ origin, header: 'authorization', value: 'Bearer s3cret-token', secret: 's3cret-token' }],
       timeoutMs: 2_000,
       maxResponseBytes: 1_000,
       onRequest: async () => undefined,
@@ -189,7 +189,7 @@ describe('the capability sandbox', () => {
       host: { fetch: fetchHost() },
       limits: fast,
     });
-    expect(result).toMatchObject({ ok: true, value: { echoed: 'you sent [secret]', big: `fetch: the answer from ${origin} is larger than 1000 bytes` } });
+    expect(result).toMatchObject({ ok: true, value: { echoed: 'you sent [secret]; the token alone is [secret]', big: `fetch: the answer from ${origin} is larger than 1000 bytes` } });
     expect(JSON.stringify(result)).not.toContain('s3cret-token');
   });
 

@@ -43,7 +43,7 @@ export async function capabilityHost(deps: CapabilityHostDeps, version: Capabili
     for (const secret of permissions.secrets) {
       const value = await deps.secrets?.get(capabilitySecretKey(secret.name));
       if (value === undefined) throw new Error(`the secret ${secret.name} is not stored yet; ask the owner to send /capsecret ${secret.name} <value>. Nothing was sent`);
-      secrets.push({ origin: secret.host, header: secret.header, value: `${secret.prefix}${value}` });
+      secrets.push({ origin: secret.host, header: secret.header, value: `${secret.prefix}${value}`, secret: value });
     }
     host.fetch = createFetchHost({
       origins: permissions.hosts,

@@ -5,7 +5,10 @@ import type { HostFunction } from '../sandbox/index.js';
 export interface InjectedSecret {
   origin: string;
   header: string;
+  /** The whole header value, e.g. `Bearer <secret>`. */
   value: string;
+  /** The secret alone, blanked out of answers too when the header adds a prefix. */
+  secret?: string;
 }
 
 export interface FetchHostOptions {
@@ -70,7 +73,9 @@ export function createFetchHost(options: FetchHostOptions): HostFunction {
       const body = await readCapped(response, options.maxResponseBytes, url.origin);
       await options.onRequest({ origin: url.origin, method: init.method, status: response.status, bytesOut: Buffer.byteLength(init.body ?? ''), bytesIn: body.bytes });
       let text = body.text;
-      for (const secret of secrets) if (secret.value.length >= 4) text = text.split(secret.value).join('[secret]');
+      for (const secret of secrets) {
+        for (const needle of [secret.value, secret.secret ?? '']) if (needle.length >= 4) text = text.split(needle).join('[secret]');
+      }
       const headersOut: Record<string, string> = {};
       const contentType = response.headers.get('content-type');
       if (contentType) headersOut['content-type'] = contentType;
