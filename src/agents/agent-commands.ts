@@ -5,7 +5,7 @@ import { escapeHtml } from '../channels/telegram/format/index.js';
 import { formatLocal } from '../time/index.js';
 import type { AgentService, Reply } from './agent-service.js';
 
-const CALLBACK = /^ag:(act|pause|resume|talk|souls|rb):([a-z][a-z0-9-]{0,31})(?::(\d{1,6}))?$/;
+const CALLBACK = /^ag:(act|redo|pause|resume|talk|souls|rb):([a-z][a-z0-9-]{0,31})(?::(\d{1,6}))?$/;
 
 const STATE_ICON = { dormant: '💤', onboarding: '📝', active: '🟢', paused: '⏸' } as const;
 
@@ -52,7 +52,8 @@ export function agentCommands(deps: AgentCommandDeps): Composer<BotContext> {
     await ctx.answerCallbackQuery().catch(() => undefined);
     switch (action) {
       case 'act':
-        await say(ctx, await agents.activate(name));
+      case 'redo':
+        await say(ctx, await agents.activate(name, { reinterview: action === 'redo' }));
         return;
       case 'pause':
       case 'resume':
@@ -105,6 +106,7 @@ export function agentCommands(deps: AgentCommandDeps): Composer<BotContext> {
       if (view.state === 'active') row.push({ text: `Talk to ${title}`, callback_data: `ag:talk:${name}` }, { text: 'Pause', callback_data: `ag:pause:${name}` });
       if (view.state === 'paused') row.push({ text: `Resume ${title}`, callback_data: `ag:resume:${name}` });
       if (view.soulVersion !== undefined) row.push({ text: 'Soul versions', callback_data: `ag:souls:${name}` });
+      if (view.state === 'active' && view.template.questions.length > 0) row.push({ text: 'Interview again', callback_data: `ag:redo:${name}` });
       buttons.push(row);
     }
     if (views.length === 0) lines.push('No specialist templates found (agents/ or personal/agents/).');

@@ -99,20 +99,24 @@ export class AgentService {
     return latest?.text ?? template.soul;
   }
 
-  /** Starts the onboarding interview (or, with an approved soul already, wakes the agent). */
-  async activate(name: string): Promise<Reply> {
+  /**
+   * Starts the onboarding interview (or, with an approved soul already, wakes the agent).
+   * `reinterview` runs the interview again for an agent that has a soul: the new answers
+   * become a new draft, shown as a diff against the soul in force.
+   */
+  async activate(name: string, options: { reinterview?: boolean } = {}): Promise<Reply> {
     const template = await this.template(name);
     if (!template) return { text: `There is no agent called “${name}”. /agents lists them.` };
     const row = await getAgent(this.#deps.db, name);
-    if (row.state === 'active') return { text: `${template.title} is already active.` };
+    if (row.state === 'active' && options.reinterview !== true) return { text: `${template.title} is already active.` };
     const [soul] = await soulVersions(this.#deps.db, name);
-    if (soul || template.questions.length === 0) {
+    if (template.questions.length === 0 || (soul && options.reinterview !== true)) {
       if (!soul) await this.#approveDirectly(template);
       await this.#setState(row, 'active');
       return { text: `${template.title} is active. /agent ${name} talks to it; its heartbeat runs on schedule.` };
     }
     const busy = await onboardingAgent(this.#deps.db);
-    if (busy && busy.name !== name) await saveAgent(this.#deps.db, { ...busy, state: 'dormant', step: 0, answers: [] }, this.#deps.now());
+    if (busy && busy.name !== name) await saveAgent(this.#deps.db, { ...busy, state: await this.#restingState(busy.name), step: 0, answers: [] }, this.#deps.now());
     await saveAgent(this.#deps.db, { name, state: 'onboarding', step: 0, answers: [] }, this.#deps.now());
     await this.refresh();
     return {
@@ -128,9 +132,15 @@ export class AgentService {
   async cancelInterview(): Promise<Reply | undefined> {
     const row = await onboardingAgent(this.#deps.db);
     if (!row) return undefined;
-    await saveAgent(this.#deps.db, { ...row, state: 'dormant', step: 0, answers: [] }, this.#deps.now());
+    const state = await this.#restingState(row.name);
+    await saveAgent(this.#deps.db, { ...row, state, step: 0, answers: [] }, this.#deps.now());
     await this.refresh();
-    return { text: 'Onboarding stopped; the agent stays dormant. Nothing was kept.' };
+    return { text: `Onboarding stopped; the answers were not kept. The agent is ${state}.` };
+  }
+
+  /** Where an interrupted or declined interview leaves an agent: active with a soul, else dormant. */
+  async #restingState(name: string): Promise<AgentState> {
+    return (await soulVersions(this.#deps.db, name)).length > 0 ? 'active' : 'dormant';
   }
 
   /**
@@ -234,8 +244,9 @@ export class AgentService {
     const row = await getAgent(this.#deps.db, draft.agent);
     if (!approves) {
       await declineSoulDraft(this.#deps.db, draft.id);
-      if (row.state === 'onboarding') await this.#setState({ ...row, step: 0, answers: [] }, 'dormant');
-      return 'Declined. The agent stays dormant; activate it again to redo the interview.';
+      const state = await this.#restingState(draft.agent);
+      if (row.state === 'onboarding') await this.#setState({ ...row, step: 0, answers: [] }, state);
+      return state === 'active' ? 'Declined. The soul in force stays as it was.' : 'Declined. The agent stays dormant; activate it again to redo the interview.';
     }
     const version = await approveSoulDraft(this.#deps.db, draft.id, this.#deps.now());
     if (version === undefined) return 'This draft was already decided.';

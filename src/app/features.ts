@@ -17,6 +17,7 @@ import { createDoctorFeature } from '../doctor/index.js';
 import { createGoogleFeature } from '../google/index.js';
 import { createRemindersFeature } from '../reminders/index.js';
 import { createAgentsFeature } from '../agents/index.js';
+import { createSkillsFeature } from '../skills/index.js';
 
 /** What features share beyond the spine: tools, approvals, pause-all. */
 export interface SharedServices extends FeatureDeps {
@@ -117,6 +118,7 @@ function featuresOnTop(shared: SharedServices): Feature[] {
   // Before the assistant: onboarding answers are free text, and it decides who speaks.
   const agents = createAgentsFeature({ ...shared, providers: [memory.contextProvider] });
   features.push(agents.feature);
+  features.push(createSkillsFeature(shared));
   features.push(createAssistantFeature({ ...shared, contextProviders: providers, voice: agents.voice }));
   return features;
 }
