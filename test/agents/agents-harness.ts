@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { PassThrough } from 'node:stream';
 import os from 'node:os';
 import path from 'node:path';
 import { Api, Bot } from 'grammy';
@@ -8,6 +9,7 @@ import type { FeatureDeps } from '../../src/app/index.js';
 import { ApprovalService } from '../../src/approvals/index.js';
 import { createAssistantFeature } from '../../src/assistant/index.js';
 import { CommandRegistry, createTelegramMessenger, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
+import { TerminalChannel } from '../../src/channels/terminal/index.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { migrateToLatest, openDatabase, type Db, type OpenDatabase } from '../../src/db/index.js';
 import { ModelQueue, LlmError, type ChatRequest, type ChatResult, type LanguageModel, type ToolCall } from '../../src/llm/index.js';
@@ -77,6 +79,10 @@ export interface AgentsHarness {
   say(text: string): Promise<void>;
   /** The owner taps a button on a bot message. */
   tap(messageId: number, data: string): Promise<void>;
+  /** Terminal mode: types a line at the terminal and waits until the bot handled it. */
+  type(line: string): Promise<void>;
+  /** Terminal mode: everything the terminal printed so far. */
+  screen(): string;
   /** The newest bot message whose text contains `needle`. */
   lastMessage(needle?: string): { text: string; message_id: number; buttons: { text: string; data: string }[] };
   close(): Promise<void>;
@@ -100,7 +106,7 @@ function copyTemplates(): { defaults: string; owner: string } {
  * Agents, skills, memory and the assistant in process over a fake Telegram, with a scripted
  * local model behind the real model queue and the real action gate.
  */
-export async function startAgents(kind: DbKind): Promise<AgentsHarness> {
+export async function startAgents(kind: DbKind, options: { terminal?: boolean } = {}): Promise<AgentsHarness> {
   const telegram = await startFakeTelegram({ knownChats: [{ id: OWNER.id, type: 'private', first_name: OWNER.first_name }] });
   const database: TestDatabase = await createTestDatabase(kind);
   const opened: OpenDatabase = await openDatabase(database.settings, silentLogger());
@@ -112,7 +118,35 @@ export async function startAgents(kind: DbKind): Promise<AgentsHarness> {
   // Real time: rows meet the database clock; the messenger and approvals follow this one.
   const clock = { now: new Date() };
   const now = () => clock.now;
-  const api = new Api(telegram.token, { apiRoot: telegram.apiRoot });
+  const bot = new Bot<BotContext>(telegram.token, { botInfo: { ...(await new Api(telegram.token, { apiRoot: telegram.apiRoot }).getMe()) }, client: { apiRoot: telegram.apiRoot } });
+  // One Bot API client for replies, approvals and proactive messages, as in the daemon.
+  const api = bot.api;
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let shown = '';
+  output.on('data', (chunk: Buffer) => {
+    shown += chunk.toString('utf8');
+  });
+  let handledLines = 0;
+  let lineWaiters: Array<() => void> = [];
+  const terminal = options.terminal
+    ? new TerminalChannel({
+        input,
+        output,
+        userId: () => OWNER.id,
+        onClose: () => undefined,
+        handle: async (update) => {
+          try {
+            await bot.handleUpdate(update);
+          } finally {
+            handledLines += 1;
+            for (const waiter of lineWaiters) waiter();
+            lineWaiters = [];
+          }
+        },
+      })
+    : undefined;
+  if (terminal) api.config.use(terminal.transformer());
   const tools = new ToolRegistry();
   const approvals = new ApprovalService({ db, api, log, defaultTtlMs: 15 * 60_000, now });
   const pause = new PauseSwitch(db);
@@ -158,11 +192,11 @@ export async function startAgents(kind: DbKind): Promise<AgentsHarness> {
   await agents.feature.start?.();
   await skills.start?.();
 
-  const bot = new Bot<BotContext>(telegram.token, { botInfo: { ...(await api.getMe()) }, client: { apiRoot: telegram.apiRoot } });
   bot.use((ctx, next) => {
-    ctx.channel = 'telegram';
+    ctx.channel = terminal?.isTerminalUpdate(ctx.update) ? 'terminal' : 'telegram';
     return next();
   });
+  terminal?.start();
   bot.use(approvals.composer());
   for (const feature of [agents.feature, skills, assistant]) if (feature.composer) bot.use(feature.composer);
   let offset = 0;
@@ -187,6 +221,16 @@ export async function startAgents(kind: DbKind): Promise<AgentsHarness> {
       telegram.sendText(OWNER, text);
       await deliver();
     },
+    type: async (line) => {
+      const target = handledLines + 1;
+      const handled = new Promise<void>((resolve) => {
+        const check = (): void => (handledLines >= target ? resolve() : void lineWaiters.push(check));
+        lineWaiters.push(check);
+      });
+      input.write(`${line}\n`);
+      await handled;
+    },
+    screen: () => shown,
     tap: async (messageId, data) => {
       telegram.pressButton(OWNER, OWNER.id, messageId, data);
       await deliver();
@@ -201,6 +245,7 @@ export async function startAgents(kind: DbKind): Promise<AgentsHarness> {
       return { text: found.text, message_id: found.message_id, buttons };
     },
     close: async () => {
+      await terminal?.stop();
       await memory.stop();
       await opened.close();
       await telegram.close();
