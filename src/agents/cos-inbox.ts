@@ -41,7 +41,7 @@ export class CosInbox {
     const row = await this.#db.selectFrom('cos_inbox').select(['id', 'urgent', 'notified_at']).where('scope', '=', artifact.scope).executeTakeFirstOrThrow();
     if (!row.urgent) return { kind: 'for-briefing' };
     // Not `urgent` for the messenger: an agent's note respects quiet hours (held for the digest).
-    const delivery = await this.#messenger.send({ text: `**${artifact.agentTitle}: ${artifact.title}**\n${artifact.body}` }, { scope: `cos:${row.id}` });
+    const delivery = await this.#messenger.send({ text: `**${artifact.agentTitle}: ${artifact.title}**\n${artifact.body}` }, { scope: `agent-note:${row.id}` });
     if (!delivery) return { kind: 'owner-unknown' };
     if (row.notified_at === null) await this.#db.updateTable('cos_inbox').set({ notified_at: now, briefed_at: now }).where('id', '=', row.id).execute();
     return { kind: 'notified', held: delivery.held === true };

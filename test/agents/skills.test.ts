@@ -47,21 +47,22 @@ describe.each(databaseKinds())('skills on %s', (kind) => {
     expect(h.lastMessage().text).toContain('No skills yet');
   });
 
-  it('saving under an existing name replaces it, and Undo restores the previous version', async () => {
+  it('saving under an existing name replaces it, Undo restores the previous version, and a bad schedule saves nothing', async () => {
     await saveThroughChat();
     await saveThroughChat({ ...RECEIPTS, description: 'Receipts, monthly', schedule: '0 9 1 * *' });
     expect(await h.db.selectFrom('skills').select(['description', 'schedule']).execute()).toEqual([{ description: 'Receipts, monthly', schedule: '0 9 1 * *' }]);
     const undo = h.lastMessage('Replaced the skill');
     await h.tap(undo.message_id, undo.buttons[0]?.data ?? '');
     expect(await h.db.selectFrom('skills').select(['description', 'schedule']).execute()).toEqual([{ description: RECEIPTS.description, schedule: RECEIPTS.schedule }]);
-  });
 
-  it('a bad schedule goes back to the model and saves nothing', async () => {
+    // A bad schedule goes back to the model and changes nothing.
+    const calls = h.model.requests.length;
     h.model.push({ toolCalls: [{ name: 'save_skill', arguments: { ...RECEIPTS, schedule: 'every friday' } }] }, { text: 'That schedule did not work.' });
     await h.say('Save my receipts procedure');
-    expect(h.model.requests[1]?.messages.at(-1)?.content).toContain('cron expression');
-    expect(await h.db.selectFrom('skills').selectAll().execute()).toEqual([]);
+    expect(h.model.requests[calls + 1]?.messages.at(-1)?.content).toContain('cron expression');
+    expect(await h.db.selectFrom('skills').select(['description', 'schedule']).execute()).toEqual([{ description: RECEIPTS.description, schedule: RECEIPTS.schedule }]);
   });
+
 
   it('/skill <name> runs the procedure through the action gate on the COS lane and reports; an unknown name says so', async () => {
     await saveThroughChat();
