@@ -58,6 +58,7 @@ COPY package.json ./
 COPY scripts ./scripts
 # Checked-in personal files; docker-compose.yml mounts the owner's copies over them.
 COPY agent-character.md recurring-plans.md ./
+COPY agents ./agents
 COPY personal/*.example.md ./personal/
 # The data and backup folders belong to the unprivileged user, so named volumes mounted
 # there inherit that ownership (a host folder bind-mounted on /backups needs chown 1000).

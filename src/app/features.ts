@@ -6,7 +6,7 @@ import { OwnerPolicy, PauseSwitch, policyCommands, ToolExecutor } from '../polic
 import { registerPreferenceTools } from '../preferences/index.js';
 import { ToolRegistry } from '../tools/index.js';
 import type { ContextProvider } from '../context/index.js';
-import { createOllamaModel, createOpenAiCompatibleModel, type LanguageModel } from '../llm/index.js';
+import { createOllamaModel, createOpenAiCompatibleModel, ModelQueue, type LanguageModel } from '../llm/index.js';
 import { currentTimeTool } from '../tools/builtin/current-time.js';
 import { createMemoryFeature } from '../memory/index.js';
 import { createAssistantFeature } from '../assistant/index.js';
@@ -17,6 +17,8 @@ import { createDoctorFeature } from '../doctor/index.js';
 import { createGoogleFeature } from '../google/index.js';
 import { createRemindersFeature } from '../reminders/index.js';
 import { createCapabilitiesFeature } from '../capabilities/index.js';
+import { createAgentsFeature } from '../agents/index.js';
+import { createSkillsFeature } from '../skills/index.js';
 
 /** What features share beyond the spine: tools, approvals, pause-all. */
 export interface SharedServices extends FeatureDeps {
@@ -24,8 +26,14 @@ export interface SharedServices extends FeatureDeps {
   pause: PauseSwitch;
   approvals: ApprovalService;
   executor: ToolExecutor;
-  /** The local model (Ollama): chat, distillation, classification. */
+  /** The local model (Ollama) at the owner's priority: chat, distillation, commands. */
   llm: LanguageModel;
+  /** The same model, queued behind the owner's chat and the COS: heartbeats, mail summaries. */
+  background: LanguageModel;
+  /** The same model for the chief of staff's own work: briefings, skills. */
+  cos: LanguageModel;
+  /** The one queue in front of the local model. */
+  modelQueue: ModelQueue;
   /** The cloud model for /think, only when DEEP_THINK_* is configured. Never called without an approval. */
   cloud: LanguageModel | undefined;
 }
@@ -40,7 +48,7 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
   const approvals = new ApprovalService({ db: deps.db, api: deps.api, log: deps.log.child({ part: 'approvals' }), defaultTtlMs: deps.config.approvalTtlMs });
   const executor = new ToolExecutor({ registry: tools, approvals, pause, policy: ownerPolicy, db: deps.db, api: deps.api, log: deps.log.child({ part: 'tools' }), undoTtlMs: UNDO_TTL_MS });
   const { ollama, deepThink } = deps.config;
-  const llm = createOllamaModel({
+  const ollamaModel = createOllamaModel({
     baseUrl: ollama.baseUrl,
     model: ollama.model,
     numCtx: ollama.numCtx,
@@ -49,10 +57,13 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
     requestTimeoutMs: ollama.timeoutMs,
     log: deps.log.child({ part: 'ollama' }),
   });
+  // One queue for the local model: the owner's chat first, then the COS, then background work.
+  const modelQueue = new ModelQueue(ollamaModel);
+  const llm = modelQueue.lane('foreground');
   const cloud = deepThink
     ? createOpenAiCompatibleModel({ baseUrl: deepThink.baseUrl, apiKey: deepThink.apiKey, model: deepThink.model, timeoutMs: deepThink.timeoutMs, log: deps.log.child({ part: 'deep-think' }) })
     : undefined;
-  const shared: SharedServices = { ...deps, tools, pause, approvals, executor, llm, cloud };
+  const shared: SharedServices = { ...deps, tools, pause, approvals, executor, llm, cloud, modelQueue, background: modelQueue.lane('background'), cos: modelQueue.lane('cos') };
 
   tools.register(currentTimeTool(deps.config.timeZone));
   registerPreferenceTools(tools, deps.db);
@@ -86,12 +97,12 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
   // Backups and routines go before the assistant, which takes every free-text message;
   // routines read every feature's jobs and briefing sections.
   features.splice(features.length - 1, 0, createBackupFeature(deps), createDoctorFeature(deps));
-  features.splice(features.length - 1, 0, createRoutinesFeature({ ...shared, features: () => features }));
+  features.splice(features.length - 1, 0, createRoutinesFeature({ ...shared, llm: shared.cos, features: () => features }));
   return features;
 }
 
 /**
- * Memory, board and assistant. Each slot is filled by its feature; the assistant
+ * Memory, board, Google, reminders, agents and assistant. Each slot is filled by its feature; the assistant
  * comes last because it takes every free-text message the others leave.
  */
 function featuresOnTop(shared: SharedServices): Feature[] {
@@ -103,9 +114,13 @@ function featuresOnTop(shared: SharedServices): Feature[] {
   const board = createBoardFeature(shared);
   features.push(board.feature);
   providers.push(board.contextProvider);
-  features.push(createGoogleFeature(shared));
+  features.push(createGoogleFeature({ ...shared, llm: shared.background }));
   features.push(createRemindersFeature(shared));
   features.push(createCapabilitiesFeature(shared));
-  features.push(createAssistantFeature({ ...shared, contextProviders: providers }));
+  // Before the assistant: onboarding answers are free text, and it decides who speaks.
+  const agents = createAgentsFeature({ ...shared, providers: [memory.contextProvider] });
+  features.push(agents.feature);
+  features.push(createSkillsFeature(shared));
+  features.push(createAssistantFeature({ ...shared, contextProviders: providers, voice: agents.voice }));
   return features;
 }

@@ -106,11 +106,13 @@ export function assistantCommands(deps: AssistantCommandDeps): Composer<BotConte
     }
     const used = answer.used ?? { items: [], tools: [] };
     const lines = ['<b>What my last answer drew on</b>'];
+    if (used.speaker !== undefined) lines.push(`Answered by: ${escapeHtml(used.speaker)}`);
     if (used.items.length === 0) lines.push('No stored notes, memories or tasks: only this conversation.');
     used.items.forEach((item, index) => {
       const when = item.date ? `, ${formatDay(new Date(item.date), deps.timeZone)}` : '';
       const score = item.score !== undefined ? `, relevance ${item.score.toFixed(2)}` : '';
-      lines.push(`${index + 1}. [${escapeHtml(item.source)}${when}${score}] ${escapeHtml(item.label)}`);
+      const author = item.author !== undefined ? `, written by ${escapeHtml(item.author)}` : '';
+      lines.push(`${index + 1}. [${escapeHtml(item.source)}${when}${score}${author}] ${escapeHtml(item.label)}`);
     });
     if (used.tools.length > 0) lines.push(`Tools: ${used.tools.map(escapeHtml).join(', ')}`);
     await replyText(ctx, lines.join('\n'), { html: true });

@@ -15,6 +15,7 @@ import { conversationContextProvider } from './conversation-provider.js';
 import { DeepThink } from './deep-think.js';
 import { forgetConversationsTool } from './forget-conversations-tool.js';
 import { defaultPersonaPaths, SystemPrompt, type PersonaPaths } from './system-prompt.js';
+import type { Voice } from './voice.js';
 
 export interface AssistantDeps {
   config: Config;
@@ -34,6 +35,8 @@ export interface AssistantDeps {
   contextProviders: ContextProvider[];
   /** Defaults to agent-character.md and personal/about-me.md in the working directory. */
   personaPaths?: PersonaPaths;
+  /** Who speaks each turn (the agents feature's foreground agent); Z when absent. */
+  voice?: () => Promise<Voice>;
 }
 
 /**
@@ -58,6 +61,7 @@ export function createAssistantFeature(deps: AssistantDeps): Feature {
     log,
     timeZone: deps.config.timeZone,
     numCtx: deps.config.ollama.numCtx,
+    ...(deps.voice ? { voice: deps.voice } : {}),
   });
   const deepThink = new DeepThink({
     db: deps.db,

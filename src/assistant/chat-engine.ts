@@ -13,6 +13,7 @@ import { fitNewest, planHistory } from './history-window.js';
 import { localFailureText } from './llm-failure.js';
 import { StreamSink } from './stream-sink.js';
 import type { SystemPrompt } from './system-prompt.js';
+import { Z_VOICE, type Voice } from './voice.js';
 import { estimateTokens, tokenBudget } from './token-budget.js';
 
 export interface ChatEngineDeps {
@@ -28,6 +29,8 @@ export interface ChatEngineDeps {
   timeZone: string;
   numCtx: number;
   now?: () => Date;
+  /** Who speaks this turn (the foreground agent); Z when absent. */
+  voice?: () => Promise<Voice>;
 }
 
 /** Where an answer goes and how it may be streamed there. */
@@ -74,15 +77,17 @@ export class ChatEngine {
       editIntervalMs: 1_000,
     });
     try {
+      const voice = (await this.#deps.voice?.()) ?? Z_VOICE;
       const context = await selectContext(this.#deps.providers, turn.content, 'chat', { topK: CONTEXT_TOP_K, minScore: CONTEXT_MIN_SCORE, timeoutMs: CONTEXT_TIMEOUT_MS }, log);
-      const specs: ToolSpec[] = this.#deps.tools.specs();
-      const messages = await this.#request(thread, turn, context.items, specs);
-      const { answer, toolsUsed, pausedBlocked } = await this.#toolLoop(messages, specs, target.chatId, sink);
+      const allows = voice.allows;
+      const specs: ToolSpec[] = this.#deps.tools.specs().filter((spec) => allows === undefined || allows(spec.name));
+      const messages = await this.#request(thread, turn, context.items, specs, voice);
+      const { answer, toolsUsed, pausedBlocked } = await this.#toolLoop(messages, specs, target.chatId, sink, voice);
       const notes = this.#freshNotes(context.notes);
       if (pausedBlocked) notes.push('⏸ Actions are paused, so nothing was changed. /resume allows them again.');
-      const shown = notes.length > 0 ? `${answer}\n\n${notes.map((note) => `_${note}_`).join('\n')}` : answer;
+      const shown = voice.label + (notes.length > 0 ? `${answer}\n\n${notes.map((note) => `_${note}_`).join('\n')}` : answer);
       await sink.finish(shown);
-      await addTurn(db, { threadId: thread.id, role: 'assistant', content: answer, status: 'done', used: usageOf(context.items, toolsUsed) });
+      await addTurn(db, { threadId: thread.id, role: 'assistant', content: answer, status: 'done', used: usageOf(context.items, toolsUsed, voice.name) });
       await setTurnStatus(db, turn.id, 'answered');
       await setTitle(db, thread.id, titleOf(turn.content));
       return { ok: true, answer };
@@ -111,9 +116,9 @@ export class ChatEngine {
   }
 
   /** System prompt, running summary, as much recent history as fits, and the new message. */
-  async #request(thread: Thread, turn: Turn, items: Parameters<SystemPrompt['build']>[0]['items'], specs: ToolSpec[]): Promise<ChatMessage[]> {
+  async #request(thread: Thread, turn: Turn, items: Parameters<SystemPrompt['build']>[0]['items'], specs: ToolSpec[], voice: Voice): Promise<ChatMessage[]> {
     const { db, llm, prompt, pause, timeZone, numCtx, log } = this.#deps;
-    const parts = { now: this.#now(), timeZone, items, paused: pause.paused, toolsAvailable: specs.length > 0 };
+    const parts = { now: this.#now(), timeZone, items, paused: pause.paused, toolsAvailable: specs.length > 0, ...(voice.persona !== undefined ? { character: voice.persona } : {}) };
     const bare = await prompt.build({ ...parts, summary: null });
     const fixed = estimateTokens(bare) + estimateTokens(JSON.stringify(specs)) + estimateTokens(turn.content) + 16;
     const budget = tokenBudget(numCtx, fixed);
@@ -136,7 +141,13 @@ export class ChatEngine {
     ];
   }
 
-  async #toolLoop(messages: ChatMessage[], specs: ToolSpec[], chatId: number, sink: StreamSink): Promise<{ answer: string; toolsUsed: string[]; pausedBlocked: boolean }> {
+  async #toolLoop(
+    messages: ChatMessage[],
+    specs: ToolSpec[],
+    chatId: number,
+    sink: StreamSink,
+    voice: Voice,
+  ): Promise<{ answer: string; toolsUsed: string[]; pausedBlocked: boolean }> {
     const { llm, executor } = this.#deps;
     const toolsUsed: string[] = [];
     let invalid = 0;
@@ -145,6 +156,7 @@ export class ChatEngine {
       // The last step, and any step after too many invalid calls, must be an answer.
       const offerTools = specs.length > 0 && step < MAX_TOOL_STEPS - 1 && invalid < MAX_INVALID_CALLS;
       sink.reset();
+      if (voice.label !== '') sink.push(voice.label);
       const result = await llm.chat({ messages, ...(offerTools ? { tools: specs } : {}) }, (text) => sink.push(text));
       if (!offerTools || result.toolCalls.length === 0) {
         const answer = result.content.trim();
@@ -152,7 +164,11 @@ export class ChatEngine {
       }
       messages.push({ role: 'assistant', content: result.content, toolCalls: result.toolCalls });
       for (const call of result.toolCalls) {
-        const report = await executor.execute(call.name, call.arguments, chatId);
+        // A specialist's tools are the registry filtered by its allowlist: anything else does not exist for it.
+        const report =
+          voice.allows === undefined || voice.allows(call.name)
+            ? await executor.execute(call.name, call.arguments, chatId, { actor: voice.name })
+            : { status: 'invalid' as const, content: `There is no tool named "${call.name}". Available: ${specs.map((spec) => spec.name).join(', ') || 'none'}.` };
         if (report.status === 'invalid') invalid += 1;
         if (report.status === 'paused') pausedBlocked = true;
         if (report.status === 'ran' || report.status === 'awaiting-approval') toolsUsed.push(call.name);

@@ -51,14 +51,16 @@ export async function selectContext(
   return { items, notes };
 }
 
-export function usageOf(items: ContextItem[], tools: string[]): TurnUsage {
+export function usageOf(items: ContextItem[], tools: string[], speaker?: string): TurnUsage {
   return {
+    ...(speaker !== undefined ? { speaker } : {}),
     items: items.map((item) => ({
       source: item.source,
       label: item.label,
       ...(item.ref !== undefined ? { ref: item.ref } : {}),
       ...(item.score !== undefined ? { score: Math.round(item.score * 1000) / 1000 } : {}),
       ...(item.date ? { date: item.date.toISOString() } : {}),
+      ...(item.author !== undefined ? { author: item.author } : {}),
     })),
     tools: [...new Set(tools)],
   };

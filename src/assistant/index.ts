@@ -5,3 +5,4 @@ export { planHistory, fitNewest, type HistoryPlan } from './history-window.js';
 export { StreamSink, type StreamSinkOptions } from './stream-sink.js';
 export { DeepThinkPayload, buildDeepThinkPayload, sha256 } from './deep-think-payload.js';
 export type { PersonaPaths } from './system-prompt.js';
+export { Z_VOICE, type Voice } from './voice.js';

@@ -24,6 +24,8 @@ export interface PromptParts {
   summary: string | null;
   paused: boolean;
   toolsAvailable: boolean;
+  /** The speaker's persona, replacing the character file (a specialist's soul). */
+  character?: string;
 }
 
 /** Builds Z's system prompt from the persona files (re-read when they change) and the moment. */
@@ -37,7 +39,7 @@ export class SystemPrompt {
   }
 
   async build(parts: PromptParts): Promise<string> {
-    const character = stripComments((await this.#character.read()) ?? '') || FALLBACK_CHARACTER;
+    const character = parts.character !== undefined ? stripComments(parts.character) : stripComments((await this.#character.read()) ?? '') || FALLBACK_CHARACTER;
     const aboutMe = stripComments((await this.#aboutMe.read()) ?? '');
     const sections = [character];
     if (aboutMe) sections.push(`## About your owner (their own notes)\n\n${aboutMe}`);

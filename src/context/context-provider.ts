@@ -10,6 +10,8 @@ export interface ContextItem {
   date?: Date;
   /** Provider's own id (memory id, card id), for /why and /forget. */
   ref?: string;
+  /** Who wrote it (`owner`, `Z`, an agent's name), when the provider knows: shown by /why. */
+  author?: string;
 }
 
 export interface GatheredContext {

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { AgentSoulsTable, AgentsTable, CosInboxTable, SkillsTable } from './tables/agents.table.js';
 import type { ApprovalsTable } from './tables/approvals.table.js';
 import type { ConversationThreadsTable, ConversationTurnsTable } from './tables/conversations.table.js';
 import type { CardWriteQueueTable, ProjectsTable, TasksTable } from './tables/board.table.js';
@@ -35,6 +36,10 @@ export interface Database {
   capability_versions: CapabilityVersionsTable;
   capabilities: CapabilitiesTable;
   capability_kv: CapabilityKvTable;
+  agents: AgentsTable;
+  agent_souls: AgentSoulsTable;
+  cos_inbox: CosInboxTable;
+  skills: SkillsTable;
 }
 
 export type Db = Kysely<Database>;

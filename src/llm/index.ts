@@ -19,3 +19,4 @@ export {
   type OpenAiCompatibleModelOptions,
   type OpenAiSettingNames,
 } from './openai-compatible/index.js';
+export { ModelQueue, MAX_PREEMPTIONS, type ModelPriority, type ModelQueueEvents } from './model-queue.js';

@@ -9,6 +9,8 @@ export interface Memory {
   text: string;
   source: MemorySource;
   sourceRef: string | null;
+  /** Who wrote it: `owner`, `Z`, or a specialist agent's name; null for memories older than agents. */
+  author: string | null;
   createdAt: Date;
   updatedAt: Date;
   expiresAt: Date | null;
@@ -36,13 +38,14 @@ export interface StoredVector {
 }
 
 const SEARCHABLE = sql<boolean>`vector is not null`.as('searchable');
-const MEMORY_COLUMNS = ['id', 'text', 'source', 'source_ref', 'created_at', 'updated_at', 'expires_at', 'embedding_model', 'indexed_at', SEARCHABLE] as const;
+const MEMORY_COLUMNS = ['id', 'text', 'source', 'source_ref', 'author', 'created_at', 'updated_at', 'expires_at', 'embedding_model', 'indexed_at', SEARCHABLE] as const;
 
 interface MemoryRow {
   id: string;
   text: string;
   source: MemorySource;
   source_ref: string | null;
+  author: string | null;
   created_at: Date;
   updated_at: Date;
   expires_at: Date | null;
@@ -57,6 +60,7 @@ function toMemory(row: MemoryRow): Memory {
     text: row.text,
     source: row.source,
     sourceRef: row.source_ref,
+    author: row.author,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     expiresAt: row.expires_at,
@@ -71,6 +75,8 @@ export interface NewMemoryRow {
   text: string;
   source: MemorySource;
   sourceRef: string | null;
+  /** Who wrote it (see Memory.author); left as it was when a rewrite does not say. */
+  author?: string | null;
   expiresAt: Date | null;
   embeddingModel: string;
   /** Null stores the text now and leaves embedding to the background worker. */
@@ -88,6 +94,7 @@ export async function insertMemory(db: DbOrTx, row: NewMemoryRow): Promise<Memor
       text: row.text,
       source: row.source,
       source_ref: row.sourceRef,
+      author: row.author ?? null,
       created_at: row.now,
       updated_at: row.now,
       expires_at: row.expiresAt,
@@ -111,6 +118,7 @@ export async function rewriteMemory(db: DbOrTx, id: string, change: MemoryRewrit
       text: change.text,
       source: change.source,
       source_ref: change.sourceRef,
+      ...(change.author !== undefined ? { author: change.author } : {}),
       expires_at: change.expiresAt,
       embedding_model: change.embeddingModel,
       vector: change.vector === null ? null : serializeVector(change.vector),

@@ -44,7 +44,7 @@ export function memoryCommands(deps: MemoryCommandDeps): Composer<BotContext> {
       return;
     }
     const chatId = ctx.chat?.id ?? 0;
-    const outcome = await service.add({ text, source: 'command', sourceRef: `telegram:${chatId}:${ctx.msg?.message_id ?? 0}` });
+    const outcome = await service.add({ text, source: 'command', author: 'owner', sourceRef: `telegram:${chatId}:${ctx.msg?.message_id ?? 0}` });
     if (outcome.kind === 'added' && outcome.notSearchable !== undefined) {
       await replyText(
         ctx,

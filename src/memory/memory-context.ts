@@ -24,6 +24,7 @@ export function memoryContextProvider(service: MemoryService, timeZone: string, 
             score: hit.score,
             date: hit.memory.createdAt,
             ref: hit.memory.id,
+            ...(hit.memory.author !== null ? { author: hit.memory.author } : {}),
           };
         });
         return note === undefined ? { items } : { items, note };

@@ -48,6 +48,8 @@ export interface NewMemory {
   text: string;
   source: MemorySource;
   sourceRef?: string | null;
+  /** Who wrote it: `owner`, `Z` or an agent's name (provenance, shown by /why). */
+  author?: string | null;
   expiresAt?: Date | null;
 }
 
@@ -201,6 +203,7 @@ export class MemoryService {
       text,
       source: input.source,
       sourceRef: input.sourceRef ?? null,
+      author: input.author ?? null,
       expiresAt: input.expiresAt ?? null,
       embeddingModel: this.#embedder.modelName,
       now,

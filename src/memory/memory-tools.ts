@@ -23,7 +23,7 @@ export function registerMemoryTools(registry: ToolRegistry, service: MemoryServi
     describe: ({ text }) => `Remember: ${clipText(text, 80)}`,
     run: async ({ text, expires_in_days }, ctx) => {
       const expiresAt = expires_in_days === undefined ? null : new Date(service.now().getTime() + expires_in_days * 86_400_000);
-      const outcome = await service.add({ text, source: 'chat', sourceRef: ctx.idempotencyKey, expiresAt });
+      const outcome = await service.add({ text, source: 'chat', sourceRef: ctx.idempotencyKey, author: ctx.actor ?? 'Z', expiresAt });
       if (outcome.kind === 'added') {
         const waiting = outcome.notSearchable === undefined ? '' : ` It is saved but not searchable yet (${outcome.notSearchable}); it becomes searchable by itself once the embedding model loads.`;
         return {

@@ -75,7 +75,8 @@ export class ToolExecutor {
     });
   }
 
-  async execute(name: string, rawArgs: unknown, chatId: number): Promise<ToolCallReport> {
+  /** `actor` names the agent asking (provenance for the tool and the audit log); it grants nothing. */
+  async execute(name: string, rawArgs: unknown, chatId: number, options: { actor?: string } = {}): Promise<ToolCallReport> {
     const { registry, pause, policy, approvals, log } = this.#deps;
     const checked = registry.check(name, rawArgs);
     if (!checked.ok) return { status: 'invalid', content: checked.error };
@@ -112,7 +113,8 @@ export class ToolExecutor {
           content: `Waiting for the owner's approval (a request with buttons was sent). "${what}" has NOT happened yet; do not say it has.`,
         };
       }
-      const outcome = await this.#run(tool, args, chatId, 'assistant', object);
+      const auditActor = options.actor !== undefined && options.actor !== 'Z' ? `agent:${options.actor}` : 'assistant';
+      const outcome = await this.#run(tool, args, chatId, auditActor, object, options.actor);
       return { status: 'ran', content: outcome.content };
     } catch (err) {
       log.warn({ err, tool: tool.name }, 'tool failed');
@@ -120,10 +122,17 @@ export class ToolExecutor {
     }
   }
 
-  async #run(tool: Tool, args: unknown, chatId: number, actor: string, object: ResolvedObject | undefined): Promise<{ content: string; summary: string | undefined }> {
+  async #run(
+    tool: Tool,
+    args: unknown,
+    chatId: number,
+    actor: string,
+    object: ResolvedObject | undefined,
+    agent?: string,
+  ): Promise<{ content: string; summary: string | undefined }> {
     const { db, approvals, undoTtlMs } = this.#deps;
     const idempotencyKey = nextEffectKey(`tool:${tool.name}`) ?? `adhoc:${randomUUID()}`;
-    const outcome = await tool.run(args, { idempotencyKey, chatId, ...(object ? { object } : {}) });
+    const outcome = await tool.run(args, { idempotencyKey, chatId, ...(object ? { object } : {}), ...(agent !== undefined ? { actor: agent } : {}) });
     if (tool.tier !== 'L0') {
       const what = describeCall(tool, args, object);
       await writeAudit(db, { actor, action: `tool:${tool.name}`, detail: { what, key: idempotencyKey, ...(object ? { target: object.id } : {}) } });

@@ -11,6 +11,7 @@ const SECTION_NAMES: Record<string, string> = {
   goals: 'Goals',
   reminders: 'Reminders',
   'stale-projects': 'Stale projects',
+  agents: 'Notes from your agents',
 };
 
 export interface BriefingDraft {

@@ -26,7 +26,7 @@ export interface PlanProblem {
 
 export type PlansParse = { ok: true; plans: RoutinePlan[] } | { ok: false; problems: PlanProblem[] };
 
-export const KNOWN_SECTIONS = ['calendar', 'tasks', 'emails', 'projects', 'progress', 'goals', 'reminders', 'stale-projects'] as const;
+export const KNOWN_SECTIONS = ['calendar', 'tasks', 'emails', 'projects', 'progress', 'goals', 'reminders', 'stale-projects', 'agents'] as const;
 const KEYS = ['enabled', 'every', 'days', 'day', 'time', 'title', 'includes', 'prompt', 'catch-up', 'timezone', 'send-if-empty'] as const;
 type Key = (typeof KEYS)[number];
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];

@@ -17,6 +17,8 @@ export interface ToolCallContext {
   idempotencyKey: string;
   /** The chat the work came from (the owner's). */
   chatId: number;
+  /** The agent that asked for the call (`Z` or a specialist's name); absent when the owner approved it. Provenance only, never authority. */
+  actor?: string;
   signal?: AbortSignal;
   /**
    * The object `resolve` found when the call was requested (stored with its approval):

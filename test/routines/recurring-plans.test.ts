@@ -18,7 +18,7 @@ describe('recurring-plans.md', () => {
     ]);
     const morning = parsed.plans[0];
     expect(morning?.rule).toEqual({ every: 'day', days: [1, 2, 3, 4, 5], hour: 7, minute: 30 });
-    expect(morning?.includes).toEqual(['calendar', 'tasks', 'emails', 'reminders']);
+    expect(morning?.includes).toEqual(['calendar', 'tasks', 'emails', 'reminders', 'agents']);
     expect(parsed.plans[2]?.rule).toEqual({ every: 'week', weekday: 0, hour: 10, minute: 0 });
     expect(parsed.plans[3]?.rule).toEqual({ every: 'month', day: 1, hour: 10, minute: 0 });
   });

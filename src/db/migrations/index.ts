@@ -10,6 +10,7 @@ import * as memoryPendingEmbedding from './2026-12-02-memory-offline-001-pending
 import * as routinesScheduler from './2026-12-02-routines-001-scheduler.js';
 import * as googleMail from './2026-12-02-google-001-mail-and-credentials.js';
 import * as capabilities from './2026-12-02-capabilities-001-capabilities.js';
+import * as agentsAndSkills from './2026-12-02-agents-001-agents-and-skills.js';
 
 /** Every migration, in order. Names are date-prefixed and never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-routines-001-scheduler': routinesScheduler,
   '2026-12-02-google-001-mail-and-credentials': googleMail,
   '2026-12-02-capabilities-001-capabilities': capabilities,
+  '2026-12-02-agents-001-agents-and-skills': agentsAndSkills,
 };

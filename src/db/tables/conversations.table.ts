@@ -20,8 +20,11 @@ export type TurnStatus = 'pending' | 'answered' | 'failed' | 'done';
 
 /** What an answer drew on, for /why. */
 export interface TurnUsage {
-  items: Array<{ source: string; label: string; ref?: string; score?: number; date?: string }>;
+  /** `author`: who wrote the item (`owner`, `Z`, an agent's name), when known. */
+  items: Array<{ source: string; label: string; ref?: string; score?: number; date?: string; author?: string }>;
   tools: string[];
+  /** Which agent gave the answer; absent on answers older than agents (Z's). */
+  speaker?: string;
 }
 
 export interface ConversationTurnsTable {

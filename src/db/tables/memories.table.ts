@@ -19,6 +19,8 @@ export interface MemoriesTable {
   embedding_model: string;
   /** float32 little endian (see serializeVector); null until the embedding model has embedded the text. */
   vector: ColumnType<Uint8Array | null, Uint8Array | null, Uint8Array | null>;
+  /** Who wrote it: `owner`, `Z`, or a specialist agent's name; null for memories older than agents. */
+  author: ColumnType<string | null, string | null | undefined, string | null>;
   /** Null while Qdrant has not stored the current vector; the background indexer retries those. */
   indexed_at: Date | null;
 }
