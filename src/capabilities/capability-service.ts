@@ -215,14 +215,23 @@ export class CapabilityService {
       description: `${version.description} (capability ${version.name} v${version.version}, runs sandboxed)`,
       tier: version.permissions.hosts.length > 0 ? 'L2' : 'L1',
       args: schema.schema,
-      describe: (args) => `Run the capability ${version.name} v${version.version} with ${preview(args, 300)}`,
-      run: async (args) => this.#run(version, args),
+      describe: (args, object) => (object ? `Run with ${preview(args, 300)}` : `Run the capability ${version.name} v${version.version} with ${preview(args, 300)}`),
+      // The approval names this exact version (number and hash): a call approved for it never runs a later one.
+      resolve: async () => ({
+        ok: true,
+        object: { id: `${version.name} v${version.version}`, title: `capability ${version.name}`, where: `sha256 ${version.hash.slice(0, 16)}`, ref: { version: version.version, hash: version.hash } },
+      }),
+      run: async (args, ctx) => this.#run(version, args, ctx.object?.ref),
     };
     tools.register(tool);
   }
 
-  async #run(version: CapabilityVersion, input: unknown): Promise<ToolOutcome> {
+  async #run(version: CapabilityVersion, input: unknown, approvedFor?: unknown): Promise<ToolOutcome> {
     const { db, clock, log } = this.#deps;
+    if (approvedFor !== undefined && !isSameVersion(approvedFor, version)) {
+      const named = isVersionRef(approvedFor) ? `v${approvedFor.version}` : 'another version';
+      return { content: `Not run: this call was asked for ${version.name} ${named}, and v${version.version} is active now. Ask again to run v${version.version}.` };
+    }
     const state = await findState(db, version.name);
     if (!state?.enabled || state.activeVersion !== version.version) return { content: `Not run: ${version.name} v${version.version} is not the active, enabled version any more.` };
     let host;
@@ -282,4 +291,12 @@ function approvalText(version: CapabilityVersion, previous: CapabilityVersion | 
 function preview(value: unknown, max: number): string {
   const text = JSON.stringify(value) ?? 'null';
   return text.length > max ? `${text.slice(0, max)}… (cut)` : text;
+}
+
+function isVersionRef(ref: unknown): ref is { version: number; hash: string } {
+  return typeof ref === 'object' && ref !== null && typeof (ref as { version?: unknown }).version === 'number' && typeof (ref as { hash?: unknown }).hash === 'string';
+}
+
+function isSameVersion(ref: unknown, version: CapabilityVersion): boolean {
+  return isVersionRef(ref) && ref.version === version.version && ref.hash === version.hash;
 }

@@ -120,6 +120,35 @@ describe.each(databaseKinds())('the capability lifecycle on %s', (kind) => {
     expect(audited).toHaveLength(3 + 2 * (FAILURE_LIMIT - 1) + 1);
   });
 
+  it('runs an approved network call only on the exact version the owner approved, never on a later one', async () => {
+    const networked = (answer: number): Record<string, unknown> => ({
+      name: 'pinned_lookup',
+      description: `Looks something up (version answering ${answer}).`,
+      code: `async function run(input) { return { answer: ${answer} }; }`,
+      input_schema: { type: 'object', properties: {} },
+      tests: [{ name: 'answers', input: {}, expect: { answer } }],
+      permissions: { hosts: ['https://api.example.com'] },
+    });
+    await executor.execute('write_capability', networked(1), OWNER.id);
+    expect(await approveLatest()).toContain('is active now');
+    const asked = await executor.execute('cap_pinned_lookup', {}, OWNER.id);
+    expect(asked.status).toBe('awaiting-approval');
+    const callRequest = telegram.botMessages(OWNER.id).filter((m) => m.text?.includes('pinned_lookup v1') && m.text.includes('Approve this action?')).at(-1);
+    expect(callRequest?.text).toContain('sha256 ');
+    // A second version becomes active while the call waits for the owner.
+    await executor.execute('write_capability', networked(2), OWNER.id);
+    expect(await approveLatest()).toContain('is active now');
+    const approve = callRequest?.replyMarkup?.inline_keyboard.flat().find((b) => b.text === 'Approve');
+    telegram.pressButton(OWNER, OWNER.id, callRequest?.message_id ?? 0, approve && 'callback_data' in approve ? String(approve.callback_data) : '');
+    await deliver();
+    const answered = telegram.message(OWNER.id, callRequest?.message_id ?? 0)?.text ?? '';
+    expect(answered).toContain('was asked for pinned_lookup v1, and v2 is active now');
+    expect(answered).not.toContain('"answer":2');
+    // Asked again, the request names v2, and approving it runs v2.
+    expect((await executor.execute('cap_pinned_lookup', {}, OWNER.id)).status).toBe('awaiting-approval');
+    expect(await approveLatest()).toContain('Ran pinned_lookup v2');
+  });
+
   it('gives the model a limited number of fix rounds and never asks the owner for a failing version', async () => {
     const broken = { ...flaky('broken_one'), code: 'async function run() { return { n: 0 }; }' };
     for (let round = 1; round <= FIX_ROUNDS; round += 1) {
