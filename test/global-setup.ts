@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,37 +13,90 @@ export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://p
 declare module 'vitest' {
   export interface ProvidedContext {
     postgresUrl: string | null;
+    /** A migrated PostgreSQL database; tests create theirs from it (`create database … template …`). */
+    postgresTemplate: string | null;
     /** A migrated PGlite data folder; tests copy it instead of running initdb each time. */
     pgliteTemplate: string;
   }
 }
 
 /**
- * Once per run: build dist/ (the end-to-end tests start the daemon exactly as
- * `npm start` does) and find PostgreSQL. With CI=true a missing PostgreSQL fails
- * the run instead of quietly testing only the embedded database.
+ * Once per run, the three at once: build dist/ (the end-to-end tests start the daemon
+ * exactly as `npm start` does, through the same stale check: a fresh dist/ is not built
+ * again), and make a migrated PGlite folder and a migrated PostgreSQL database for the
+ * tests to copy. With CI=true a missing PostgreSQL fails the run instead of quietly
+ * testing only the embedded database.
  */
-export default async function setup(project: TestProject): Promise<() => void> {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const template = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-pglite-template-'));
-  const opened = await openDatabase({ kind: 'embedded', dataDir: path.join(template, 'pglite') }, silentLogger());
-  const migrated = await migrateToLatest(opened.db);
-  await opened.close();
-  if (!migrated.ok) throw new Error(`template migration failed: ${migrated.reason}`);
+  const [built, pglite, postgres] = await Promise.allSettled([buildDist(), migratedPgliteTemplate(path.join(template, 'pglite')), migratedPostgresTemplate()]);
+  const postgresTemplate = postgres.status === 'fulfilled' ? postgres.value : null;
+  const teardown = async (): Promise<void> => {
+    fs.rmSync(template, { recursive: true, force: true });
+    await postgresTemplate?.drop();
+  };
+  for (const step of [built, pglite, postgres]) {
+    if (step.status === 'rejected') {
+      await teardown();
+      throw step.reason;
+    }
+  }
   project.provide('pgliteTemplate', path.join(template, 'pglite'));
+  project.provide('postgresUrl', postgresTemplate ? POSTGRES_ADMIN_URL : null);
+  project.provide('postgresTemplate', postgresTemplate?.name ?? null);
+  return teardown;
+}
+
+/** A migrated database to copy, or null when PostgreSQL is absent (outside CI). */
+async function migratedPostgresTemplate(): Promise<{ name: string; drop: () => Promise<void> } | null> {
   const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
     await client.query('select 1');
-    project.provide('postgresUrl', POSTGRES_ADMIN_URL);
   } catch (err) {
+    await client.end().catch(() => undefined);
     if (process.env.CI === 'true') {
       throw new Error(`CI=true but PostgreSQL is not reachable at ${POSTGRES_ADMIN_URL}: ${err instanceof Error ? err.message : String(err)}`);
     }
     process.stderr.write(`\n[tests] PostgreSQL not reachable at ${POSTGRES_ADMIN_URL}; running the embedded-database half only.\n`);
-    project.provide('postgresUrl', null);
+    return null;
+  }
+  const name = `oz_template_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const drop = async (): Promise<void> => {
+    const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  };
+  try {
+    await client.query(`create database ${name}`);
   } finally {
     await client.end().catch(() => undefined);
   }
-  return () => fs.rmSync(template, { recursive: true, force: true });
+  try {
+    const opened = await openDatabase({ kind: 'postgres', url: POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`) }, silentLogger());
+    const migrated = await migrateToLatest(opened.db);
+    await opened.close();
+    if (!migrated.ok) throw new Error(`PostgreSQL template migration failed: ${migrated.reason}`);
+  } catch (err) {
+    await drop().catch(() => undefined);
+    throw err;
+  }
+  return { name, drop };
+}
+
+/** `node scripts/build-if-stale.mjs`, what `npm start` runs: compiles src/ into dist/ unless dist/ is up to date. */
+function buildDist(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['scripts/build-if-stale.mjs'], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`building dist/ failed (${signal ?? `exit code ${String(code)}`})`))));
+  });
+}
+
+async function migratedPgliteTemplate(dataDir: string): Promise<void> {
+  const opened = await openDatabase({ kind: 'embedded', dataDir }, silentLogger());
+  const migrated = await migrateToLatest(opened.db);
+  await opened.close();
+  if (!migrated.ok) throw new Error(`PGlite template migration failed: ${migrated.reason}`);
 }

@@ -84,7 +84,7 @@ describe('streaming answers (pglite)', () => {
 
   /** Checks the edit-mode stream in one chat and returns the one message holding the answer. */
   async function expectOneEditedAnswer(chatId: number): Promise<StoredMessage> {
-    await telegram.waitFor((fake) => finalCall(fake, chatId) !== undefined, 20_000);
+    await telegram.waitFor((fake) => finalCall(fake, chatId) !== undefined, 60_000);
     // Anything sent late (a second copy of the answer) would land within this pause.
     await sleep(1_500);
 
@@ -170,7 +170,7 @@ describe('streaming in the terminal channel (pglite)', () => {
       });
       ollama.script({ text: ANSWER, chunks: 8, interChunkDelayMs: 200 });
       d.write('What is the plan for today?\n');
-      await d.waitForText(ANSWER, 20_000);
+      await d.waitForText(ANSWER, 60_000);
       // Lines are handled one after another: once /help answers, the first turn is complete.
       d.write('/help\n');
       await d.waitForText('/status — ');

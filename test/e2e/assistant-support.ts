@@ -25,7 +25,7 @@ export function messagesOf(request: RecordedRequest | { body: unknown } | undefi
 }
 
 /** Waits until a bot message in the owner's chat matches, and returns it. */
-export async function botMessageMatching(telegram: FakeTelegram, match: (message: StoredMessage) => boolean, timeoutMs = 20_000): Promise<StoredMessage> {
+export async function botMessageMatching(telegram: FakeTelegram, match: (message: StoredMessage) => boolean, timeoutMs = 60_000): Promise<StoredMessage> {
   await telegram.waitFor((fake) => fake.botMessages(OWNER.id).some(match), timeoutMs);
   const found = telegram.botMessages(OWNER.id).find(match);
   expect(found).toBeDefined();

@@ -139,7 +139,7 @@ describe.each(databaseKinds())('deep think on %s', (kind) => {
     expect(disclosedBody(disclosure, 'Send with context')).toBe(sent?.rawBody);
     expect(Buffer.byteLength(disclosedBody(disclosure, 'Send with context'), 'utf8')).toBe(bytes);
     expect(Object.keys(sent?.headers ?? {}).filter((name) => name.startsWith('x-stainless'))).toEqual([]);
-    await telegram.waitFor((fake) => fake.message(OWNER.id, disclosure.message_id)?.text.includes(`Sent ${bytes} bytes to`) ?? false, 20_000);
+    await telegram.waitFor((fake) => fake.message(OWNER.id, disclosure.message_id)?.text.includes(`Sent ${bytes} bytes to`) ?? false, 60_000);
     // The draft carries the final message's 🧠 mark, so the final message continues it.
     expect(telegram.drafts(OWNER.id).some((draft) => draft.text.startsWith('🧠 Plant'))).toBe(true);
   });
@@ -178,7 +178,7 @@ describe.each(databaseKinds())('deep think on %s', (kind) => {
     expect(Buffer.byteLength(shown, 'utf8')).toBe(bytes);
 
     telegram.pressButton(OWNER, OWNER.id, disclosure.message_id, buttonData(disclosure, 'Send with context'));
-    await telegram.waitFor((fake) => fake.message(OWNER.id, disclosure.message_id)?.text.includes(`Sent ${bytes} bytes to`) ?? false, 30_000);
+    await telegram.waitFor((fake) => fake.message(OWNER.id, disclosure.message_id)?.text.includes(`Sent ${bytes} bytes to`) ?? false, 60_000);
     const sent = cloud.chatRequests().slice(-1)[0];
     expect(sent?.rawBody).toBe(shown);
     expect(sent?.bodyBytes).toBe(bytes);
@@ -188,11 +188,11 @@ describe.each(databaseKinds())('deep think on %s', (kind) => {
     await launch();
     const disclosure = await disclosureFor('Should I hire help?');
     telegram.pressButton(OWNER, OWNER.id, disclosure.message_id, buttonData(disclosure, 'Cancel'));
-    await telegram.waitFor((fake) => fake.message(OWNER.id, disclosure.message_id)?.text.includes('Cancelled. Nothing was sent.') ?? false, 20_000);
+    await telegram.waitFor((fake) => fake.message(OWNER.id, disclosure.message_id)?.text.includes('Cancelled. Nothing was sent.') ?? false, 60_000);
     expect(cloud.requests.length).toBe(cloudBefore);
 
     telegram.sendText(OWNER, '/think Should I hire help?');
-    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).filter(withText('Deep think: this would leave')).length >= 2, 20_000);
+    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).filter(withText('Deep think: this would leave')).length >= 2, 60_000);
     const second = telegram.botMessages(OWNER.id).filter(withText('Deep think: this would leave')).at(-1) as StoredMessage;
     cloud.script({ status: 503, error: { message: 'The server is overloaded', type: 'server_error' } });
     telegram.pressButton(OWNER, OWNER.id, second.message_id, buttonData(second, 'Send question only'));
@@ -238,14 +238,14 @@ describe('deep think in the terminal channel (pglite)', () => {
       cloud.script({ text: answer, interChunkDelayMs: 50 });
       d.write('/think When should I prune the apple trees?\n');
       // The buttons are printed right after the request; they may arrive in a later chunk.
-      await d.waitForText('] Send question only', 30_000);
+      await d.waitForText('] Send question only', 60_000);
       const out = d.stdout();
       const choice = /\[(\d)\] Send question only/.exec(out)?.[1];
       expect(choice).toBeDefined();
       d.write(`${choice ?? ''}\n`);
-      await d.waitForText('received', 30_000);
+      await d.waitForText('received', 60_000);
       d.write('/help\n');
-      await d.waitForText('/status — ', 30_000);
+      await d.waitForText('/status — ', 60_000);
 
       const text = d.stdout();
       expect(occurrences(text, answer)).toBe(1);

@@ -83,7 +83,7 @@ describe.each(databaseKinds())('chatting with Z on %s', (kind) => {
     const topics = ['apples', 'bananas', 'cherries', 'damsons'];
     for (const [index, topic] of topics.entries()) {
       telegram.sendText(OWNER, `${topic} ${'x'.repeat(1500)}`);
-      await telegram.waitFor((fake) => fake.botMessages(OWNER.id).filter((m) => m.text.startsWith('Noted')).length >= index + 1, 20_000);
+      await telegram.waitFor((fake) => fake.botMessages(OWNER.id).filter((m) => m.text.startsWith('Noted')).length >= index + 1, 60_000);
     }
     const requests = ollama.chatRequests();
     const distillations = requests.filter((request) => messagesOf(request)[0]?.content.startsWith('You condense'));
@@ -133,7 +133,7 @@ describe.each(databaseKinds())('chatting with Z on %s', (kind) => {
     const confirmation = await botMessageMatching(telegram, withText('Preference tone = terse'));
     await botMessageMatching(telegram, withText('Saved your tone.'));
     telegram.pressButton(OWNER, OWNER.id, confirmation.message_id, buttonData(confirmation, 'Undo'));
-    await telegram.waitFor((fake) => fake.message(OWNER.id, confirmation.message_id)?.text.includes('Removed preference tone') ?? false, 20_000);
+    await telegram.waitFor((fake) => fake.message(OWNER.id, confirmation.message_id)?.text.includes('Removed preference tone') ?? false, 60_000);
 
     telegram.sendText(OWNER, '/pause');
     await botMessageMatching(telegram, withText('Paused.'));
@@ -156,7 +156,7 @@ describe.each(databaseKinds())('chatting with Z on %s', (kind) => {
     telegram.sendText(OWNER, '/new');
     await botMessageMatching(telegram, withText('Fresh start'));
     // /new summarizes the closed thread with the local model after replying.
-    await telegram.waitFor(() => ollama.chatRequests().length >= 2, 20_000);
+    await telegram.waitFor(() => ollama.chatRequests().length >= 2, 60_000);
 
     ollama.script({ toolCalls: [{ name: 'forget_past_conversations', arguments: {} }] }, { text: 'I asked you to approve that.' });
     telegram.sendText(OWNER, 'Forget our past conversations');
@@ -167,13 +167,13 @@ describe.each(databaseKinds())('chatting with Z on %s', (kind) => {
     const approve = buttonData(request, 'Approve');
 
     telegram.pressButton(STRANGER, OWNER.id, request.message_id, approve);
-    await telegram.waitFor((fake) => callbackAnswers(fake).includes('These buttons only work for my owner.'), 20_000);
+    await telegram.waitFor((fake) => callbackAnswers(fake).includes('These buttons only work for my owner.'), 60_000);
     expect(telegram.message(OWNER.id, request.message_id)?.text).not.toContain('Erased');
 
     telegram.pressButton(OWNER, OWNER.id, request.message_id, approve);
     telegram.pressButton(OWNER, OWNER.id, request.message_id, approve, { allowMissingButton: true });
-    await telegram.waitFor((fake) => callbackAnswers(fake).length >= 3, 20_000);
-    await telegram.waitFor((fake) => fake.message(OWNER.id, request.message_id)?.text.includes('Erased 1 past conversation') ?? false, 20_000);
+    await telegram.waitFor((fake) => callbackAnswers(fake).length >= 3, 60_000);
+    await telegram.waitFor((fake) => fake.message(OWNER.id, request.message_id)?.text.includes('Erased 1 past conversation') ?? false, 60_000);
     expect(callbackAnswers(telegram)).toEqual(['These buttons only work for my owner.', 'Approve', 'Already answered: Approve.']);
 
     telegram.sendText(OWNER, '/audit');

@@ -117,7 +117,7 @@ describe.each(databaseKinds())('tasks on the board on %s', (kind) => {
     telegram.pressButton(OWNER, OWNER.id, list.message_id, 'bt:x:2', { allowMissingButton: true });
     telegram.pressButton(OWNER, OWNER.id, list.message_id, 'bt:d:999', { allowMissingButton: true });
     telegram.pressButton(OWNER, OWNER.id, list.message_id, rowButton(list, 1, '✓ #1'));
-    await telegram.waitFor((fake) => callbackAnswers(fake).includes('Already done.'), 20_000);
+    await telegram.waitFor((fake) => callbackAnswers(fake).includes('Already done.'), 60_000);
     expect(callbackAnswers(telegram).slice(-4)).toEqual([
       'These buttons only work for my owner.',
       'Unknown button.',
@@ -146,7 +146,7 @@ describe.each(databaseKinds())('tasks on the board on %s', (kind) => {
     const confirmation = await lastMessage('Added #1 Book flights');
     expect(cardNamed(planka, 'Book flights')?.dueDate).toBe('2099-05-01T15:00:00.000Z');
     telegram.pressButton(OWNER, OWNER.id, confirmation.message_id, buttonData(confirmation, 'Undo'));
-    await telegram.waitFor((fake) => fake.message(OWNER.id, confirmation.message_id)?.text.includes('Deleted “Book flights”') ?? false, 20_000);
+    await telegram.waitFor((fake) => fake.message(OWNER.id, confirmation.message_id)?.text.includes('Deleted “Book flights”') ?? false, 60_000);
     expect(planka.state.cards.size).toBe(0);
 
     ollama.script({ toolCalls: [{ name: 'create_task', arguments: { board: 'Health', title: 'Run 5k' } }] }, { text: 'Done.' });
@@ -157,7 +157,7 @@ describe.each(databaseKinds())('tasks on the board on %s', (kind) => {
     const request = await lastMessage('Delete from the board for good, task: #2 “Run 5k” (Health / Inbox)');
     expect(planka.state.cards.size).toBe(1);
     telegram.pressButton(OWNER, OWNER.id, request.message_id, buttonData(request, 'Approve'));
-    await telegram.waitFor((fake) => fake.message(OWNER.id, request.message_id)?.text.includes('Deleted #2 Run 5k') ?? false, 20_000);
+    await telegram.waitFor((fake) => fake.message(OWNER.id, request.message_id)?.text.includes('Deleted #2 Run 5k') ?? false, 60_000);
     expect(planka.state.cards.size).toBe(0);
   });
 
@@ -193,7 +193,7 @@ describe.each(databaseKinds())('tasks on the board on %s', (kind) => {
 
     await planka.up();
     await launch();
-    await telegram.waitFor(() => cardNamed(planka, 'Book dentist') !== undefined, 30_000);
+    await telegram.waitFor(() => cardNamed(planka, 'Book dentist') !== undefined, 60_000);
     await lastMessage('Planka is back: 1 queued task change applied.');
     telegram.sendText(OWNER, '/status');
     const status = await lastMessage('Card write queue: 0 pending');

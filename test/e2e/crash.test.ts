@@ -98,7 +98,7 @@ describe.each(databaseKinds())('kill -9 under load on %s', (kind) => {
       const owed = updateIdOf.size - distinctReplies();
       const threshold = replies() + 1 + Math.floor(random() * Math.max(1, owed - 5));
       killPoints.push(threshold);
-      await telegram.waitFor(() => replies() >= threshold, 30_000);
+      await telegram.waitFor(() => replies() >= threshold, 60_000);
       daemon.kill('SIGKILL');
       expect((await daemon.exited).signal).toBe('SIGKILL');
       injectWave(kill + 1);

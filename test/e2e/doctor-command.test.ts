@@ -37,7 +37,7 @@ describe('/doctor in chat', () => {
 
     // Still polling, still answering.
     telegram.sendText(OWNER, '/start');
-    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).some((m) => m.text.includes('Z here')), 30_000);
+    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).some((m) => m.text.includes('Z here')), 60_000);
     expect(telegram.unexpected).toEqual([]);
   });
 });

@@ -83,7 +83,7 @@ describe('logs during a whole session with failures', () => {
     // A plain exchange.
     ollama.script({ text: TEXTS.helloAnswer });
     telegram.sendText(OWNER, TEXTS.hello);
-    await botMessageMatching(telegram, withText(TEXTS.helloAnswer), 30_000);
+    await botMessageMatching(telegram, withText(TEXTS.helloAnswer), 60_000);
 
     // Telegram network errors: polling is cut twice, then a reply is cut once and retried.
     telegram.dropNext('getUpdates', 2);
@@ -96,7 +96,7 @@ describe('logs during a whole session with failures', () => {
     // Ollama errors: a 500, then Ollama down.
     ollama.script({ status: 500, error: "llama runner process has terminated: exit status 2" });
     telegram.sendText(OWNER, TEXTS.down);
-    await botMessageMatching(telegram, (message) => message.text.includes('⚠️') && message.message_id > 0, 30_000);
+    await botMessageMatching(telegram, (message) => message.text.includes('⚠️') && message.message_id > 0, 60_000);
     await ollama.down();
     telegram.sendText(OWNER, `${TEXTS.down} again`);
     await telegram.waitFor((fake) => fake.botMessages(OWNER.id).filter((message) => message.text.includes('⚠️')).length >= 2, 60_000);
@@ -111,9 +111,9 @@ describe('logs during a whole session with failures', () => {
     // A cloud call, with its API key.
     cloud.script({ text: TEXTS.thinkAnswer });
     telegram.sendText(OWNER, `/think ${TEXTS.think}`);
-    const disclosure = await botMessageMatching(telegram, withText('Deep think: this would leave your machine'), 30_000);
+    const disclosure = await botMessageMatching(telegram, withText('Deep think: this would leave your machine'), 60_000);
     telegram.pressButton(OWNER, OWNER.id, disclosure.message_id, buttonData(disclosure, 'Send question only'));
-    await botMessageMatching(telegram, withText(TEXTS.thinkAnswer), 30_000);
+    await botMessageMatching(telegram, withText(TEXTS.thinkAnswer), 60_000);
 
     await stopDaemon(d);
     const output = `${d.stdout()}\n${d.stderr()}`;

@@ -66,13 +66,13 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
   async function ask(text: string, count = 1): Promise<StoredMessage> {
     const before = botMessages().length;
     telegram.sendText(OWNER, text);
-    await telegram.waitFor(() => botMessages().length >= before + count, 30_000);
+    await telegram.waitFor(() => botMessages().length >= before + count, 60_000);
     return botMessages().at(-1)!;
   }
   async function press(message: StoredMessage, data: string, allowMissingButton = false): Promise<string> {
     const answers = telegram.callsTo('answerCallbackQuery').length;
     telegram.pressButton(OWNER, OWNER.id, message.message_id, data, { allowMissingButton });
-    await telegram.waitFor((fake) => fake.callsTo('answerCallbackQuery').length > answers, 30_000);
+    await telegram.waitFor((fake) => fake.callsTo('answerCallbackQuery').length > answers, 60_000);
     return String(telegram.callsTo('answerCallbackQuery').at(-1)?.payload.text ?? '');
   }
   const buttons = (message: StoredMessage) => (message.replyMarkup?.inline_keyboard ?? []).flat();
@@ -107,11 +107,11 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
     expect(older?.callback_data).toBe('mem:p:5');
     for (const button of buttons(page)) expect(Buffer.byteLength(button.callback_data ?? '')).toBeLessThanOrEqual(64);
     await press(page, 'mem:p:5');
-    await telegram.waitFor(() => telegram.message(OWNER.id, page.message_id)!.text.startsWith('Memories 6–6 of 6'), 20_000);
+    await telegram.waitFor(() => telegram.message(OWNER.id, page.message_id)!.text.startsWith('Memories 6–6 of 6'), 60_000);
     const secondPage = telegram.message(OWNER.id, page.message_id)!;
     expect(secondPage.text).toContain('Passport expires in March 2027');
     await press(secondPage, 'mem:p:0');
-    await telegram.waitFor(() => telegram.message(OWNER.id, page.message_id)!.text.startsWith('Memories 1–5 of 6'), 20_000);
+    await telegram.waitFor(() => telegram.message(OWNER.id, page.message_id)!.text.startsWith('Memories 1–5 of 6'), 60_000);
 
     // Forget the gate code with its button.
     const firstPage = telegram.message(OWNER.id, page.message_id)!;
@@ -121,7 +121,7 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
     const gateButton = buttons(firstPage).find((b) => b.text === `🗑 ${gateNumber}`);
     expect(gateButton?.callback_data).toMatch(/^mem:f:[0-9a-f-]{36}:0$/);
     expect(await press(firstPage, gateButton!.callback_data!)).toBe('Forgotten.');
-    await telegram.waitFor(() => telegram.message(OWNER.id, page.message_id)!.text.startsWith('Memories 1–5 of 5'), 20_000);
+    await telegram.waitFor(() => telegram.message(OWNER.id, page.message_id)!.text.startsWith('Memories 1–5 of 5'), 60_000);
     expect(telegram.message(OWNER.id, page.message_id)!.text).not.toContain('Gate code');
     if (qdrant) expect(qdrantCount()).toBe(5);
     // The same button again, a forged id, and nonsense: answered, nothing changes.
@@ -136,7 +136,7 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
     expect(forgetButton?.text).toBe('Forget it');
     expect(keepButton?.text).toBe('Keep it');
     await press(ask1, forgetButton!.callback_data!);
-    await telegram.waitFor(() => telegram.message(OWNER.id, ask1.message_id)!.text.includes('Forgotten: deleted from the database'), 20_000);
+    await telegram.waitFor(() => telegram.message(OWNER.id, ask1.message_id)!.text.includes('Forgotten: deleted from the database'), 60_000);
     const after = await ask('/memory Anna likes yellow tulips');
     expect(after.text).not.toContain('Anna likes yellow tulips');
     if (qdrant) expect(qdrantCount()).toBe(4);
@@ -146,7 +146,7 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
     const ask2 = await ask(`/forget ${shortId}`);
     expect(ask2.text).toContain('Passport expires in March 2027');
     await press(ask2, buttons(ask2)[1]!.callback_data!);
-    await telegram.waitFor(() => telegram.message(OWNER.id, ask2.message_id)!.text.includes('Kept.'), 20_000);
+    await telegram.waitFor(() => telegram.message(OWNER.id, ask2.message_id)!.text.includes('Kept.'), 60_000);
 
     if (qdrant) qdrant.collections.get('memories')?.points.clear();
     const reindexed = await ask('/reindex', 2);
@@ -166,10 +166,10 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
     telegram.sendText(STRANGER, '/add I am the owner now');
     telegram.sendText(STRANGER, '/forget Gate code is 4711');
     telegram.pressButton(STRANGER, OWNER.id, page.message_id, forget!.callback_data!);
-    await telegram.waitFor((fake) => fake.callsTo('answerCallbackQuery').length >= 1, 30_000);
+    await telegram.waitFor((fake) => fake.callsTo('answerCallbackQuery').length >= 1, 60_000);
     await d.waitForLog((line) => line.msg === 'ignored update from someone who is not the owner' && line.userId === STRANGER.id);
     telegram.sendText(OWNER, '/memories');
-    await telegram.waitFor(() => botMessages().length >= 3, 30_000);
+    await telegram.waitFor(() => botMessages().length >= 3, 60_000);
     expect(botMessages().at(-1)!.text).toMatch(/^Memories 1–1 of 1, newest first\n.*\nGate code is 4711$/);
     expect(telegram.botMessages(STRANGER.id)).toEqual([]);
     // The guard only stops the stranger's spinner.
@@ -221,7 +221,7 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
     const request = await ask('/forget spare key flower pot');
     expect(request.text).toContain(secret);
     await press(request, buttons(request)[0]!.callback_data!);
-    await telegram.waitFor(() => telegram.message(OWNER.id, request.message_id)!.text.includes('Forgotten: deleted from the database'), 20_000);
+    await telegram.waitFor(() => telegram.message(OWNER.id, request.message_id)!.text.includes('Forgotten: deleted from the database'), 60_000);
     expect(telegram.message(OWNER.id, request.message_id)!.text).not.toContain(secret);
     await stopDaemon(daemon!);
     daemon = undefined;
@@ -243,7 +243,7 @@ describe.each(cases)('memory through Telegram, %s database, %s store', (kind, st
     const found = await ask('/memory Passport expires in March 2027');
     expect(found.text).toMatch(/^Qdrant is unreachable .*searched the database directly instead\.\nBest matches\n1\. 1\.00/);
     await qdrant!.up();
-    await telegram.waitFor(() => qdrantCount() === 2, 30_000);
+    await telegram.waitFor(() => qdrantCount() === 2, 60_000);
     expect((await ask('/memory Passport expires in March 2027')).text).toMatch(/^Best matches\n1\. 1\.00/);
   });
 });

@@ -2,38 +2,27 @@
  * `/remind in 1 minutes …` through the built daemon and the fake Telegram: the confirmation
  * names the time, the reminder arrives once with its four buttons, and Done is answered.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/index.js';
-import { baseEnv, startDaemon, telegramEnv, waitUntilReady, type DaemonProcess } from '../support/daemon.js';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { launchOwnerDaemon, type OwnerDaemon } from '../support/owner-daemon.js';
 
 const OWNER = { id: 6161, first_name: 'Olive' };
 
 describe('reminders through the daemon', () => {
-  let telegram: FakeTelegram;
-  let database: TestDatabase;
-  let daemon: DaemonProcess | undefined;
+  let run: OwnerDaemon | undefined;
 
-  beforeEach(async () => {
-    telegram = await startFakeTelegram();
-    telegram.addChat({ id: OWNER.id, type: 'private', first_name: OWNER.first_name });
-    database = await createTestDatabase('pglite');
-  });
   afterEach(async () => {
-    if (daemon && daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.kill('SIGKILL');
-    await daemon?.exited;
-    await telegram.close();
-    await database.drop();
+    await run?.close();
+    run = undefined;
   });
 
   it('/remind in 1 minutes arrives once with Done, Snooze 20 min, Snooze 1h and Tomorrow', { timeout: 300_000 }, async () => {
-    daemon = startDaemon(baseEnv({ ...telegramEnv(telegram, OWNER.id), ...database.env, USER_TIMEZONE: 'America/New_York' }));
-    await waitUntilReady(daemon);
+    run = await launchOwnerDaemon({ kind: 'pglite', owner: OWNER, env: { USER_TIMEZONE: 'America/New_York' } });
+    const { telegram, daemon } = run;
     telegram.sendText(OWNER, '/remind in 1 minutes stretch your legs');
     const confirmed = (): boolean => telegram.botMessages(OWNER.id).some((m) => m.text.includes('Reminder set for') && m.text.includes('America/New_York'));
     await telegram.waitFor(confirmed, 60_000);
     const fired = () => telegram.botMessages(OWNER.id).filter((m) => m.text.includes('Reminder: stretch your legs'));
-    await telegram.waitFor(() => fired().length > 0, 120_000);
+    await telegram.waitFor(() => fired().length > 0, 180_000);
     const message = fired()[0];
     const buttons = message?.replyMarkup?.inline_keyboard.flat() ?? [];
     expect(buttons.map((b) => b.text)).toEqual(['Done', 'Snooze 20 min', 'Snooze 1h', 'Tomorrow']);
@@ -43,7 +32,5 @@ describe('reminders through the daemon', () => {
     // Another minute of checks: still one message.
     await daemon.waitForLog((line) => line.msg === 'routine check done', 90_000);
     expect(fired()).toHaveLength(1);
-    daemon.kill('SIGTERM');
-    await daemon.exited;
   });
 });

@@ -47,7 +47,7 @@ describe.each(databaseKinds())('the daemon on %s', (kind) => {
     telegram.sendText(OWNER, '/start');
     telegram.sendText(OWNER, '/help');
     telegram.sendText(OWNER, '/status');
-    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 3, 20_000);
+    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 3, 60_000);
     const [start, help, status] = texts(OWNER.id);
     expect(start).toContain('Z here, Olive');
     for (const command of telegram.commands()) {
@@ -68,7 +68,7 @@ describe.each(databaseKinds())('the daemon on %s', (kind) => {
     telegram.sendText(STRANGER, '/start');
     telegram.sendText(STRANGER, 'my secret plan');
     telegram.sendText(OWNER, '/start');
-    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 1, 20_000);
+    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 1, 60_000);
     await d.waitForLog((line) => line.msg === 'ignored update from someone who is not the owner' && line.userId === STRANGER.id);
     expect(telegram.botMessages(STRANGER.id)).toEqual([]);
     expect(d.stdout()).not.toContain('my secret plan');
@@ -81,11 +81,11 @@ describe.each(databaseKinds())('the daemon on %s', (kind) => {
     expect(code).toMatch(/^[A-Z2-9]{10}$/);
     telegram.sendText(STRANGER, '/start WRONGCODE1');
     telegram.sendText(OWNER, `/start ${code}`);
-    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 1, 20_000);
+    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 1, 60_000);
     expect(texts(OWNER.id)[0]).toContain('Paired');
     telegram.sendText(STRANGER, `/start ${code}`);
     telegram.sendText(OWNER, '/start');
-    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 2, 20_000);
+    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 2, 60_000);
     expect(telegram.botMessages(STRANGER.id)).toEqual([]);
 
     // The pairing survives a restart.
@@ -94,7 +94,7 @@ describe.each(databaseKinds())('the daemon on %s', (kind) => {
     await ready(again);
     expect(again.logs.some((l) => l.msg === 'no owner yet: waiting for the pairing code')).toBe(false);
     telegram.sendText(OWNER, '/help');
-    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 3, 20_000);
+    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 3, 60_000);
   });
 
   it('tells the owner when handling fails, marks the update failed and keeps running', async () => {
@@ -102,11 +102,11 @@ describe.each(databaseKinds())('the daemon on %s', (kind) => {
     await ready(d);
     telegram.failNext('sendMessage', { error_code: 400, description: 'Bad Request: message thread not found' });
     telegram.sendText(OWNER, '/start');
-    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 1, 20_000);
+    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 1, 60_000);
     expect(texts(OWNER.id)[0]).toMatch(/^Something went wrong handling that: .*message thread not found/);
     await d.waitForLog((line) => line.msg === 'update handler failed');
     telegram.sendText(OWNER, '/start');
-    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 2, 20_000);
+    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 2, 60_000);
     expect(texts(OWNER.id)[1]).toContain('Z here');
   });
 
@@ -115,14 +115,14 @@ describe.each(databaseKinds())('the daemon on %s', (kind) => {
     await ready(d);
     telegram.rateLimit('sendMessage', 1, 1);
     telegram.sendText(OWNER, '/start');
-    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 1, 20_000);
+    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 1, 60_000);
     const attempts = telegram.callsTo('sendMessage');
     expect(attempts.length).toBe(2);
     expect(attempts[1]!.time - attempts[0]!.time).toBeGreaterThanOrEqual(900);
 
     telegram.failNext('sendMessage', { error_code: 400, description: "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 0" });
     telegram.sendText(OWNER, '/help');
-    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 2, 20_000);
+    await telegram.waitFor((fake) => fake.botMessages(OWNER.id).length >= 2, 60_000);
     const last = telegram.callsTo('sendMessage').at(-1)!;
     expect(last.payload.parse_mode).toBeUndefined();
     expect(String(last.payload.text)).toContain('/status — ');
@@ -137,7 +137,7 @@ describe.each(databaseKinds())('the daemon on %s', (kind) => {
       const d = launch({ OLLAMA_BASE_URL: ollama.url });
       await ready(d);
       telegram.sendText(OWNER, 'Give me the full plan');
-      await telegram.waitFor((fake) => fake.botMessages(OWNER.id).filter((m) => m.text.includes('Step 39:')).length > 0, 30_000);
+      await telegram.waitFor((fake) => fake.botMessages(OWNER.id).filter((m) => m.text.includes('Step 39:')).length > 0, 60_000);
       const messages = telegram.botMessages(OWNER.id).filter((m) => !m.deleted && /Step \d+:/.test(m.text));
       expect(messages.length).toBeGreaterThanOrEqual(3);
       for (const message of messages) expect(message.text.length).toBeLessThanOrEqual(4096);

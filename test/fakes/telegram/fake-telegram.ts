@@ -26,7 +26,7 @@ import { hasButton, privateChatOf, toUser, userTextMessage, type FakeUserInput }
 import type { Payload, TgBotCommand, TgBotUser, TgChat, TgUpdate } from './wire-types.js';
 
 /** Default ceiling for waitFor: generous, because a loaded 2-core machine can take tens of seconds. */
-const WAIT_CEILING_MS = 30_000;
+const WAIT_CEILING_MS = 60_000;
 
 export const DEFAULT_TOKEN = '123456789:AAFakeTokenForOpenZeroTests_0123456';
 
