@@ -115,8 +115,12 @@ export class StreamSink {
         this.#schedule();
         return;
       }
-      this.#lastShownAt = Date.now();
-      await this.#show(text);
+      try {
+        await this.#show(text);
+      } finally {
+        // Counted from the answer, not the request: however slow the way there, frames reach Telegram an interval apart.
+        this.#lastShownAt = Date.now();
+      }
       this.#shown = text;
       // Text that arrived while the call was under way goes out in the next frame.
       if (!this.#closed && partial(this.#text) !== this.#shown) this.#schedule();

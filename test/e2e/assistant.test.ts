@@ -41,7 +41,8 @@ describe.each(databaseKinds())('chatting with Z on %s', (kind) => {
   it('streams an answer as drafts, sends it as a message, and carries the history into the next turn', async () => {
     const d = await launch();
     const answer = 'Start with the invoice, then call the bank before noon.';
-    ollama.script({ text: answer, interChunkDelayMs: 60 });
+    // Long enough (about 2 s) for several 300 ms draft frames even when the machine is busy.
+    ollama.script({ text: answer, interChunkDelayMs: 200 });
     telegram.sendText(OWNER, 'What first today?');
     const final = await botMessageMatching(telegram, withText(answer));
     // A context provider may add one note under the first answer (e.g. memory not ready).
