@@ -13,7 +13,8 @@ import type { RoutinePlan } from './recurring-plans.js';
 import { latestRun, markReported, setRoutinePaused, unreportedCatchUps, type RunRow } from './runs-repo.js';
 import { cronSchedule, everyMinutesSchedule, routineSchedule } from './schedule.js';
 import { Scheduler, type RunResult, type Schedulable } from './scheduler.js';
-import { goalsSection, progressSection, projectsSection, remindersSection, staleSection, tasksSection } from './sections.js';
+import { nudgeCards, nudgesSection } from './nudges.js';
+import { goalsSection, progressSection, projectsSection, remindersSection, STALE_DAYS, staleSection, tasksSection } from './sections.js';
 
 export interface RoutinesFeatureDeps extends FeatureDeps {
   llm: LanguageModel;
@@ -48,6 +49,7 @@ export function createRoutinesFeature(deps: RoutinesFeatureDeps): Feature {
     staleSection(db),
     goalsSection(db, path.resolve('personal', 'about-me.md')),
     remindersSection(db),
+    nudgesSection(db),
   ];
   const sections = (): Map<string, BriefingSection> => {
     const map = new Map<string, BriefingSection>();
@@ -59,7 +61,9 @@ export function createRoutinesFeature(deps: RoutinesFeatureDeps): Feature {
   const zoneOf = (plan: RoutinePlan): string => plan.timeZone ?? config.timeZone;
 
   async function compose(plan: RoutinePlan, now: Date, notes: string[]) {
-    return writeBriefing({ plan, sections: sections(), llm, now, timeZone: zoneOf(plan), notes });
+    // Card nudges that were not urgent are folded into the next briefing, whatever it includes.
+    const withNudges = plan.includes.includes('nudges') ? plan : { ...plan, includes: [...plan.includes, 'nudges'] };
+    return writeBriefing({ plan: withNudges, sections: sections(), llm, now, timeZone: zoneOf(plan), notes });
   }
 
   async function runRoutine(plan: RoutinePlan, context: { now: Date; scope: string; note?: string }): Promise<RunResult> {
@@ -126,6 +130,8 @@ export function createRoutinesFeature(deps: RoutinesFeatureDeps): Feature {
     },
     afterCheck: async (now) => {
       await sendHeldDigest({ db, messenger, now, timeZone: config.timeZone });
+      // Nudges speak first, so /pause holds them like every routine.
+      if (!pause.paused) await nudgeCards({ db, messenger, now, timeZone: config.timeZone, staleDays: STALE_DAYS, log });
     },
   });
 
