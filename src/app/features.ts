@@ -1,6 +1,6 @@
 import { Composer } from 'grammy';
 import type { Feature, FeatureDeps } from './feature.js';
-import type { BotContext } from '../channels/telegram/index.js';
+import { createTelegramChatMessenger, type BotContext } from '../channels/telegram/index.js';
 import { ApprovalService } from '../approvals/index.js';
 import { OwnerPolicy, PauseSwitch, policyCommands, ToolExecutor } from '../policy/index.js';
 import { registerPreferenceTools } from '../preferences/index.js';
@@ -45,8 +45,8 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
   const tools = new ToolRegistry();
   const pause = new PauseSwitch(deps.db);
   const ownerPolicy = new OwnerPolicy(deps.db);
-  const approvals = new ApprovalService({ db: deps.db, api: deps.api, log: deps.log.child({ part: 'approvals' }), defaultTtlMs: deps.config.approvalTtlMs });
-  const executor = new ToolExecutor({ registry: tools, approvals, pause, policy: ownerPolicy, db: deps.db, api: deps.api, log: deps.log.child({ part: 'tools' }), undoTtlMs: UNDO_TTL_MS });
+  const approvals = new ApprovalService({ db: deps.db, chats: createTelegramChatMessenger(deps.api), log: deps.log.child({ part: 'approvals' }), defaultTtlMs: deps.config.approvalTtlMs });
+  const executor = new ToolExecutor({ registry: tools, approvals, pause, policy: ownerPolicy, db: deps.db, log: deps.log.child({ part: 'tools' }), undoTtlMs: UNDO_TTL_MS });
   const { ollama, deepThink } = deps.config;
   const ollamaModel = createOllamaModel({
     baseUrl: ollama.baseUrl,

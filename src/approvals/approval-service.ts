@@ -1,11 +1,11 @@
-import { Composer, type Api } from 'grammy';
-import type { InlineKeyboardMarkup } from 'grammy/types';
+import { Composer } from 'grammy';
 import { writeAudit } from '../audit/index.js';
 import type { Db } from '../db/index.js';
 import type { ApprovalChoice } from '../db/tables/approvals.table.js';
 import type { Logger } from '../log/index.js';
 import { nextEffectKey } from '../outbox/index.js';
-import { editText, sendText, type BotContext } from '../channels/telegram/index.js';
+import type { BotContext } from '../channels/telegram/index.js';
+import type { ChatMessenger, OwnerButton } from '../messenger/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
 import { decideApproval, expireDue, findApproval, insertApproval, recordOutcome, setApprovalMessage, type Approval } from './approvals-repo.js';
 
@@ -25,7 +25,8 @@ export interface ApprovalRequest {
 
 export interface ApprovalServiceOptions {
   db: Db;
-  api: Api;
+  /** Shows requests with their buttons and edits the outcome under them (the channel implements it). */
+  chats: ChatMessenger;
   log: Logger;
   defaultTtlMs: number;
   now?: () => Date;
@@ -59,7 +60,7 @@ export class ApprovalService {
    * as it stands (status `expired` once past its expiry) and is not shown again.
    */
   async request(input: ApprovalRequest): Promise<Approval> {
-    const { db, api } = this.#options;
+    const { db, chats } = this.#options;
     const now = this.#now();
     const approval = await insertApproval(db, {
       originKey: nextEffectKey(`approval:${input.kind}`),
@@ -72,9 +73,9 @@ export class ApprovalService {
     });
     if (approval.status !== 'pending') return approval;
     if (approval.expiresAt <= now) return { ...approval, status: 'expired' };
-    const [message] = (await sendText(api, input.chatId, approval.summary, { html: true, buttons: keyboard(approval) })).slice(-1);
-    if (message && approval.messageId === null) await setApprovalMessage(db, approval.id, message.message_id);
-    return { ...approval, messageId: approval.messageId ?? message?.message_id ?? null };
+    const messageId = (await chats.sendTo(input.chatId, { text: approval.summary, html: true, buttons: buttons(approval) })).at(-1);
+    if (messageId !== undefined && approval.messageId === null) await setApprovalMessage(db, approval.id, messageId);
+    return { ...approval, messageId: approval.messageId ?? messageId ?? null };
   }
 
   composer(): Composer<BotContext> {
@@ -157,10 +158,10 @@ export class ApprovalService {
 
   async #showOutcome(approval: Approval, line: string): Promise<void> {
     if (approval.messageId === null) return;
-    await editText(this.#options.api, approval.chatId, approval.messageId, `${approval.summary}\n\n${escapeHtml(line)}`, { html: true });
+    await this.#options.chats.edit(approval.chatId, approval.messageId, { text: `${approval.summary}\n\n${escapeHtml(line)}`, html: true });
   }
 }
 
-function keyboard(approval: Approval): InlineKeyboardMarkup {
-  return { inline_keyboard: [approval.choices.map((choice) => ({ text: choice.label, callback_data: `ap:${approval.id}:${choice.id}` }))] };
+function buttons(approval: Approval): OwnerButton[][] {
+  return [approval.choices.map((choice) => ({ text: choice.label, data: `ap:${approval.id}:${choice.id}` }))];
 }

@@ -185,10 +185,7 @@ export async function erasePastThreads(
   onlyIds?: readonly number[],
 ): Promise<{ threads: number; turns: number; erased: Array<{ originKey: string | null; content: string }>; summaries: string[] }> {
   if (onlyIds && onlyIds.length === 0) return { threads: 0, turns: 0, erased: [], summaries: [] };
-  let threads = db.selectFrom('conversation_threads').select(['id', 'summary', 'title']).where('ended_at', 'is not', null);
-  if (endedBefore) threads = threads.where('ended_at', '<', endedBefore);
-  if (onlyIds) threads = threads.where('id', 'in', [...onlyIds]);
-  const rows = await threads.execute();
+  const rows = await pastThreads(db, endedBefore, onlyIds).select(['id', 'summary', 'title']).execute();
   const ids = rows.map((row) => row.id);
   if (ids.length === 0) return { threads: 0, turns: 0, erased: [], summaries: [] };
   const turns = await db.selectFrom('conversation_turns').select(['origin_key', 'content']).where('thread_id', 'in', ids).execute();
@@ -201,11 +198,20 @@ export async function erasePastThreads(
   };
 }
 
+/**
+ * Ended threads (ended before `endedBefore` when given, only `onlyIds` when given): the one
+ * query that `pastThreadsToErase` shows and `erasePastThreads` erases, so both mean the same threads.
+ */
+function pastThreads(db: DbOrTx, endedBefore: Date | undefined, onlyIds?: readonly number[]) {
+  let threads = db.selectFrom('conversation_threads').where('ended_at', 'is not', null);
+  if (endedBefore) threads = threads.where('ended_at', '<', endedBefore);
+  if (onlyIds) threads = threads.where('id', 'in', [...onlyIds]);
+  return threads;
+}
+
 /** The past threads `erasePastThreads` would erase now: ids, message count, when they ended. */
 export async function pastThreadsToErase(db: DbOrTx, endedBefore: Date | undefined): Promise<{ ids: number[]; turns: number; firstEnded: Date | null; lastEnded: Date | null }> {
-  let threads = db.selectFrom('conversation_threads').select(['id', 'ended_at']).where('ended_at', 'is not', null).orderBy('id');
-  if (endedBefore) threads = threads.where('ended_at', '<', endedBefore);
-  const rows = await threads.execute();
+  const rows = await pastThreads(db, endedBefore).select(['id', 'ended_at']).orderBy('id').execute();
   const ids = rows.map((row) => Number(row.id));
   if (ids.length === 0) return { ids, turns: 0, firstEnded: null, lastEnded: null };
   const turns = await db

@@ -143,6 +143,28 @@ async function applyUpdate(deps: ApplyDeps, op: BoardOp, task: Task): Promise<vo
   });
 }
 
+/**
+ * Refreshes the local row from the card as Planka has it now (fields a queued write is
+ * about to change are left alone). A card deleted in Planka marks the task deleted.
+ */
+export async function refreshFromCard(deps: ApplyDeps, task: Task): Promise<void> {
+  const { db, board } = deps;
+  if (!task.plankaCardId) return;
+  let card;
+  try {
+    card = await board.getCard(task.plankaCardId);
+  } catch (err) {
+    if (err instanceof BoardError && err.problem === 'gone') {
+      await updateTask(db, task.id, { deletedAt: deps.now() });
+      return;
+    }
+    throw err;
+  }
+  const queued = new Set<string>();
+  for (const op of await pendingOpsForTask(db, task.id)) for (const field of changedFields(op)) queued.add(field);
+  await updateTask(db, task.id, cacheFields(deps.layout, card, queued));
+}
+
 /** The local row's fields as the card has them, leaving out those a later queued write changes. */
 function cacheFields(layout: BoardLayout, card: BoardCard, skip: Set<string>): TaskFields {
   const fields: TaskFields = {};

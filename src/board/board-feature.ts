@@ -1,11 +1,13 @@
-import { Composer, type Api } from 'grammy';
+import { randomUUID } from 'node:crypto';
+import { Composer } from 'grammy';
 import type { Feature } from '../app/index.js';
-import { sendText, type BotContext, type CommandRegistry } from '../channels/telegram/index.js';
+import type { BotContext, CommandRegistry } from '../channels/telegram/index.js';
 import type { Config } from '../config/index.js';
 import type { ContextProvider } from '../context/index.js';
 import type { Db } from '../db/index.js';
 import type { LanguageModel } from '../llm/index.js';
 import type { Logger } from '../log/index.js';
+import type { OwnerMessenger } from '../messenger/index.js';
 import type { PauseSwitch } from '../policy/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { createPlankaClient, type PlankaClient } from './planka/index.js';
@@ -26,7 +28,8 @@ export interface BoardFeatureDeps {
   db: Db;
   log: Logger;
   registry: CommandRegistry;
-  api: Api;
+  /** Notices about queued writes go to the owner through it (kind `board` for quiet hours). */
+  messenger: OwnerMessenger;
   ownerChatId: () => number | undefined;
   tools: ToolRegistry;
   llm: LanguageModel;
@@ -73,21 +76,23 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
 
   registerTaskTools(deps.tools, { tasks, timeZone, now });
 
+  const tell = (text: string) => deps.messenger.send({ text }, { scope: `board:${randomUUID()}` });
+
   async function notices(): Promise<void> {
-    const chatId = deps.ownerChatId();
     // Queued writes the owner asked for are applied even while paused; only these notices wait.
-    if (chatId === undefined || deps.pause.paused) return;
+    // Nobody to tell yet: the notices stay where they are until the owner's chat is known.
+    if (deps.ownerChatId() === undefined || deps.pause.paused) return;
     const problem = health.takeUntold();
     if (problem) {
-      await sendText(deps.api, chatId, `Planka refuses every task change: ${problem.message}. Fix: ${problem.fix}. Your task changes are kept and applied once that is fixed; I will not repeat this.`);
+      await tell(`Planka refuses every task change: ${problem.message}. Fix: ${problem.fix}. Your task changes are kept and applied once that is fixed; I will not repeat this.`);
     }
     const landed = await takeLandedNotices(deps.db);
-    if (landed > 0) await sendText(deps.api, chatId, `Planka is back: ${landed} queued task change${landed === 1 ? '' : 's'} applied.`);
+    if (landed > 0) await tell(`Planka is back: ${landed} queued task change${landed === 1 ? '' : 's'} applied.`);
     const stale = await staleToldOps(deps.db, new Date(now().getTime() - STILL_FAILING_AFTER_MS));
     if (stale.length > 0) {
       await markReminded(deps.db, stale.map((op) => op.id), now());
       const reason = stale.at(-1)?.lastError ?? 'no answer';
-      await sendText(deps.api, chatId, `Planka is still failing: ${stale.length} task change${stale.length === 1 ? '' : 's'} waiting (${reason}). I keep retrying.`);
+      await tell(`Planka is still failing: ${stale.length} task change${stale.length === 1 ? '' : 's'} waiting (${reason}). I keep retrying.`);
     }
   }
 

@@ -3,6 +3,7 @@ import type { Logger } from '../log/index.js';
 import { enqueueOp, markOpFinal, markOwnerTold, pendingOpsForTask } from './card-write-queue-repo.js';
 import type { CardWriteWorker, FlushResult } from './card-write-worker.js';
 import { findBoard, findList, type BoardSpec, type BoardStructure } from './board-structure.js';
+import { refreshFromCard } from './apply-op.js';
 import { pullBoards } from './board-sync.js';
 import type { BoardHealth } from './board-health.js';
 import { BoardError, type TaskBoard } from './task-board.js';
@@ -120,6 +121,25 @@ export class TaskService {
     });
     const result = await this.#deps.worker.flushTask(taskId);
     return { task: (await findTask(this.#deps.db, taskId)) ?? before, before, result };
+  }
+
+  /**
+   * The task as Planka has it now: its card is read and the local copy refreshed first
+   * (Planka is the source of truth for cards). Without Planka, or when it cannot be read,
+   * the local copy is returned with `fresh: false`.
+   */
+  async current(taskId: number): Promise<{ task: Task; fresh: boolean }> {
+    const task = await this.get(taskId);
+    const { board, db, log } = this.#deps;
+    if (!board || !task.plankaCardId) return { task, fresh: false };
+    try {
+      const layout = await board.layout(await this.#deps.structure());
+      await refreshFromCard({ db, board, layout, now: this.#deps.now }, task);
+    } catch (err) {
+      log.warn({ err: err instanceof Error ? err.message : String(err), task: taskId }, 'could not read the card before a write');
+      return { task, fresh: false };
+    }
+    return { task: await this.get(taskId), fresh: true };
   }
 
   /** A task that is not deleted; TaskInputError otherwise. */

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { nextEffectKey } from '../outbox/index.js';
 import type { Resolution, Tool, ToolCallContext, ToolOutcome, ToolRegistry } from '../tools/index.js';
-import { parseDue } from './due-date.js';
+import { formatDue, parseDue } from './due-date.js';
 import { byUrgency, taskLine } from './task-format.js';
 import { TaskInputError, describeWrite, type TaskService, type TaskWrite } from './task-service.js';
 import type { Task } from './tasks-repo.js';
+import { RestorePayload, restorePayload, restorePlan, type RestoreField } from './task-restore.js';
 
 export interface TaskToolsDeps {
   tasks: TaskService;
@@ -21,10 +22,6 @@ const dueText = z
   .max(60)
   .describe('Due date in the owner\'s time zone: ISO ("2026-11-27" or "2026-11-27T09:00") or simple words ("friday", "tomorrow 9am", "in 3 days")');
 
-const RestorePayload = z.object({
-  taskId: z.number().int(),
-  fields: z.object({ title: z.string(), board: z.string(), list: z.string(), dueAt: z.string().nullable() }),
-});
 const UncreatePayload = z.object({ taskId: z.number().int() });
 /** What a resolved task call stores with its approval: the exact task id. */
 const TaskTarget = z.object({ taskId: z.number().int() });
@@ -70,18 +67,18 @@ export function registerTaskTools(registry: ToolRegistry, deps: TaskToolsDeps): 
     return tasks.resolve(args.task);
   }
 
-  function restoreOutcome(write: TaskWrite, verb: string): ToolOutcome {
+  /** The outcome of a rename, re-date or move: its Undo saves exactly the fields it changed. */
+  function restoreOutcome(write: TaskWrite, verb: string, changed: readonly RestoreField[]): ToolOutcome {
     const line = `${verb}: ${taskLine(write.task, now(), timeZone)} [${write.task.board} / ${write.task.list}]${describeWrite(write.result)}`;
     const { before } = write;
-    return {
-      content: line,
-      summary: line,
-      undo: {
-        kind: 'board_restore_task',
-        payload: { taskId: before.id, fields: { title: before.title, board: before.board, list: before.list, dueAt: before.dueAt?.toISOString() ?? null } },
-        label: `back to ${before.board} / ${before.list}${before.title !== write.task.title ? `, “${before.title}”` : ''}`,
-      },
-    };
+    const label = [
+      changed.includes('place') ? `back to ${before.board} / ${before.list}` : undefined,
+      changed.includes('title') ? `back to “${before.title}”` : undefined,
+      changed.includes('dueAt') ? (before.dueAt ? `due ${formatDue(before.dueAt, now(), timeZone)} again` : 'no due date again') : undefined,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return { content: line, summary: line, undo: { kind: 'board_restore_task', payload: restorePayload(before, write.task, changed), label } };
   }
 
   const create: Tool<{ board: string; list?: string | undefined; title: string; description?: string | undefined; due?: string | undefined }> = {
@@ -131,7 +128,7 @@ export function registerTaskTools(registry: ToolRegistry, deps: TaskToolsDeps): 
     run: (args, ctx) =>
       guarded(async () => {
         const task = await targetTask(args, ctx);
-        return restoreOutcome(await tasks.change(task.id, { list: args.list, ...(args.board ? { board: args.board } : {}) }, ctx.idempotencyKey), 'Moved');
+        return restoreOutcome(await tasks.change(task.id, { list: args.list, ...(args.board ? { board: args.board } : {}) }, ctx.idempotencyKey), 'Moved', ['place']);
       }),
   };
 
@@ -146,7 +143,7 @@ export function registerTaskTools(registry: ToolRegistry, deps: TaskToolsDeps): 
       guarded(async () => {
         const task = await targetTask(args, ctx);
         const spec = await tasks.boardSpec(task.board);
-        return restoreOutcome(await tasks.change(task.id, { list: spec.doneList }, ctx.idempotencyKey), 'Done');
+        return restoreOutcome(await tasks.change(task.id, { list: spec.doneList }, ctx.idempotencyKey), 'Done', ['place']);
       }),
   };
 
@@ -160,7 +157,7 @@ export function registerTaskTools(registry: ToolRegistry, deps: TaskToolsDeps): 
     run: (args, ctx) =>
       guarded(async () => {
         const task = await targetTask(args, ctx);
-        return restoreOutcome(await tasks.change(task.id, { title: args.title }, ctx.idempotencyKey), 'Renamed');
+        return restoreOutcome(await tasks.change(task.id, { title: args.title }, ctx.idempotencyKey), 'Renamed', ['title']);
       }),
   };
 
@@ -174,7 +171,7 @@ export function registerTaskTools(registry: ToolRegistry, deps: TaskToolsDeps): 
     run: (args, ctx) =>
       guarded(async () => {
         const task = await targetTask(args, ctx);
-        return restoreOutcome(await tasks.change(task.id, { dueAt: due(args.due) ?? null }, ctx.idempotencyKey), 'Re-dated');
+        return restoreOutcome(await tasks.change(task.id, { dueAt: due(args.due) ?? null }, ctx.idempotencyKey), 'Re-dated', ['dueAt']);
       }),
   };
 
@@ -213,10 +210,15 @@ export function registerTaskTools(registry: ToolRegistry, deps: TaskToolsDeps): 
     }
   });
   registry.registerUndo('board_restore_task', async (payload) => {
-    const { taskId, fields } = RestorePayload.parse(payload);
+    const saved = RestorePayload.parse(payload);
     try {
-      const write = await tasks.change(taskId, { title: fields.title, board: fields.board, list: fields.list, dueAt: fields.dueAt === null ? null : new Date(fields.dueAt) }, undoKey());
-      return `Restored: ${taskLine(write.task, now(), timeZone)} [${write.task.board} / ${write.task.list}]${describeWrite(write.result)}`;
+      // Read the card first: a field changed in Planka since is kept, and the others are never sent.
+      const { task: current } = await tasks.current(saved.taskId);
+      const { restore, kept } = restorePlan(saved, current);
+      const keptLine = kept.length > 0 ? ` Kept ${kept.join(' and ')}: changed since.` : '';
+      if (Object.keys(restore).length === 0) return `Nothing to undo:${keptLine}`;
+      const write = await tasks.change(saved.taskId, restore, undoKey());
+      return `Restored: ${taskLine(write.task, now(), timeZone)} [${write.task.board} / ${write.task.list}]${describeWrite(write.result)}.${keptLine}`;
     } catch (err) {
       if (err instanceof TaskInputError) return err.message;
       throw err;

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Composer } from 'grammy';
 import type { Feature, FeatureDeps } from '../app/index.js';
 import type { ApprovalService } from '../approvals/index.js';
-import { sendText, type BotContext } from '../channels/telegram/index.js';
+import type { BotContext } from '../channels/telegram/index.js';
 import type { ContextProvider } from '../context/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { buildMemoryService } from './build-memory-service.js';
@@ -26,12 +27,11 @@ const PRUNE_EVERY_MS = 3_600_000;
 
 /** Semantic memory: commands, tools, the `memory` context provider, status probes, expiry. */
 export function createMemoryFeature(deps: MemoryFeatureDeps): MemoryFeature {
-  const { config, db, api, registry, approvals, tools } = deps;
+  const { config, db, registry, approvals, tools } = deps;
   const log = deps.log.child({ part: 'memory' });
   const built = buildMemoryService(config, db, log, {
     notifyOwner: async (text) => {
-      const chatId = deps.ownerChatId();
-      if (chatId !== undefined) await sendText(api, chatId, text);
+      await deps.messenger.send({ text }, { scope: `memory:${randomUUID()}` });
     },
   });
   const { service } = built;

@@ -3,14 +3,11 @@ import type { Db } from '../db/index.js';
 import type { MemorySource } from '../db/tables/memories.table.js';
 import { eraseTextCopies } from '../forgetting/index.js';
 import type { Logger } from '../log/index.js';
-import { getPreference } from '../preferences/index.js';
+import { dedupeThreshold } from './dedupe-threshold.js';
 import { EmbedderUnavailableError, type Embedder } from './embedder/index.js';
 import { EmbedBacklog } from './embed-backlog.js';
-import { exactScan, type ScoredMemoryId } from './exact-scan.js';
-import { IndexSync } from './index-sync.js';
 import {
   attachVector,
-  clearIndexDeletions,
   countMemories,
   deleteExpired,
   deleteMemory,
@@ -18,65 +15,20 @@ import {
   findMemoriesByIdPrefix,
   insertMemory,
   listMemories,
-  markAllUnindexed,
-  markIndexed,
-  memoriesContaining,
-  queueIndexDeletions,
   rewriteMemory,
   setVector,
   staleModelMemories,
-  streamVectors,
   type Memory,
   type MemoryRewrite,
 } from './memories-repo.js';
-import { VectorStoreError, type VectorStore } from './vector/index.js';
-import { queryWords, wordScore } from './word-match.js';
+import { MemoryIndex } from './memory-index.js';
+import type { AddOutcome, NewMemory, ReindexOutcome, SearchOutcome } from './memory-types.js';
+import type { VectorStore } from './vector/index.js';
+import { queryWords } from './word-match.js';
+import { wordHits } from './word-search.js';
 
-/**
- * Cosine similarity above which a new memory replaces the closest existing one instead of being
- * added next to it. With all-MiniLM-L6-v2, rewordings of one fact ("Anna's birthday is 3 May" /
- * "Anna has her birthday on May 3rd") score about 0.90–0.97, while different facts on one topic
- * ("Anna likes tulips" / "Anna's birthday is 3 May") stay below ~0.8. A correction that changes
- * one detail can score above 0.92 too; replacing is then what the owner wants, and the reply
- * says which memory was updated. The owner can move it with the preference
- * `memory.dedupe_threshold` (0.5–1; 1 turns dedupe off for anything but identical text).
- */
-export const DEFAULT_DEDUPE_THRESHOLD = 0.92;
-export const DEDUPE_PREFERENCE = 'memory.dedupe_threshold';
-
-export interface NewMemory {
-  text: string;
-  source: MemorySource;
-  sourceRef?: string | null;
-  /** Who wrote it: `owner`, `Z` or an agent's name (provenance, shown by /why). */
-  author?: string | null;
-  expiresAt?: Date | null;
-}
-
-export type AddOutcome =
-  /** `notSearchable` is set when the text is saved but waits for the embedding model (why, in a few words). */
-  | { kind: 'added'; memory: Memory; indexed: boolean; notSearchable?: string }
-  | { kind: 'updated'; memory: Memory; previous: Memory; similarity: number; indexed: boolean };
-
-export interface MemoryHit {
-  memory: Memory;
-  /** Cosine similarity for `meaning`, the share of the query's words found for `words`. */
-  score: number;
-  /** `words`: the memory is not embedded yet (or the model is unavailable), so it matched by words. */
-  match: 'meaning' | 'words';
-}
-
-export interface SearchOutcome {
-  hits: MemoryHit[];
-  /** Set when the search had to degrade (Qdrant unreachable: exact search over the database). */
-  note?: string;
-}
-
-export interface ReindexOutcome {
-  indexed: number;
-  reembedded: number;
-  store: VectorStore['kind'];
-}
+export { DEFAULT_DEDUPE_THRESHOLD, DEDUPE_PREFERENCE } from './dedupe-threshold.js';
+export type { AddOutcome, MemoryHit, NewMemory, ReindexOutcome, SearchOutcome } from './memory-types.js';
 
 export interface MemoryServiceOptions {
   db: Db;
@@ -107,15 +59,13 @@ const REEMBED_BATCH = 32;
 export class MemoryService {
   readonly #db: Db;
   readonly #embedder: Embedder;
-  readonly #store: VectorStore;
+  readonly #index: MemoryIndex;
   readonly #log: Logger;
   readonly #now: () => Date;
-  readonly #sync: IndexSync | undefined;
   readonly #backlog: EmbedBacklog;
   readonly #embedWaitMs: number;
   /** Memories an add is embedding right now; the backlog leaves them alone. */
   readonly #adding = new Set<string>();
-  #ready: Promise<void> | undefined;
 
   /** The service's clock; expiry is judged by it, so tools set expiry from it too. */
   now(): Date {
@@ -125,36 +75,25 @@ export class MemoryService {
   constructor(options: MemoryServiceOptions) {
     this.#db = options.db;
     this.#embedder = options.embedder;
-    this.#store = options.store;
     this.#log = options.log;
     this.#now = options.now ?? (() => new Date());
     const notify = options.notifyOwner ?? (async () => undefined);
-    this.#sync =
-      options.store.kind === 'qdrant'
-        ? new IndexSync({
-            db: options.db,
-            store: options.store,
-            modelName: options.embedder.modelName,
-            ready: () => this.#ensureReady(),
-            log: options.log,
-            now: this.#now,
-            firstDelayMs: options.retry?.firstDelayMs ?? 5_000,
-            maxDelayMs: options.retry?.maxDelayMs ?? 5 * 60_000,
-            alertAfterMs: options.retry?.alertAfterMs ?? 10 * 60_000,
-            onStuck: ({ failingForMs, pending, reason }) =>
-              notify(
-                `Qdrant has been unreachable for ${Math.round(failingForMs / 60_000)} min (${reason}). ` +
-                  `${pending >= 0 ? `${pending} memories are` : 'New memories are'} saved in the database but not in Qdrant yet; searches use the database meanwhile. I keep retrying.`,
-              ),
-            onRecovered: ({ indexed }) => notify(`Qdrant is reachable again; ${indexed} waiting memories are indexed.`),
-          })
-        : undefined;
+    this.#index = new MemoryIndex({
+      db: options.db,
+      store: options.store,
+      modelName: options.embedder.modelName,
+      dimensions: () => options.embedder.dimensions,
+      log: options.log,
+      now: this.#now,
+      ...(options.retry ? { retry: options.retry } : {}),
+      notify,
+    });
     this.#embedWaitMs = options.embedWaitMs ?? 15_000;
     this.#backlog = new EmbedBacklog({
       db: options.db,
       embedder: options.embedder,
       log: options.log,
-      index: (memory, vector) => this.#index(memory, vector),
+      index: (memory, vector) => this.#index.index(memory, vector),
       busy: (id) => this.#adding.has(id),
       firstDelayMs: options.backlog?.firstDelayMs ?? 30_000,
       maxDelayMs: options.backlog?.maxDelayMs ?? 10 * 60_000,
@@ -164,7 +103,7 @@ export class MemoryService {
   }
 
   get storeKind(): VectorStore['kind'] {
-    return this.#store.kind;
+    return this.#index.kind;
   }
 
   get modelName(): string {
@@ -173,21 +112,13 @@ export class MemoryService {
 
   /** Starts loading the index in the background (never blocks start-up) and catches up on pending work. */
   start(): void {
-    const started = Date.now();
-    this.#ensureReady().then(
-      () => this.#log.info({ store: this.#store.kind, ms: Date.now() - started }, 'memory index ready'),
-      (err: unknown) => {
-        this.#log.warn({ err, store: this.#store.kind }, 'memory index not ready yet; retrying on first use');
-        this.#sync?.noteFailure(err instanceof Error ? err.message : String(err));
-      },
-    );
-    this.#sync?.schedule(0);
+    this.#index.start();
     this.#backlog.schedule(0);
   }
 
   async stop(): Promise<void> {
     await this.#backlog.stop();
-    await this.#sync?.stop();
+    await this.#index.stop();
   }
 
   /**
@@ -227,8 +158,8 @@ export class MemoryService {
       return { kind: 'added', memory: saved, indexed: false, notSearchable: embedded.reason };
     }
     const { vector } = embedded;
-    const threshold = await this.#dedupeThreshold();
-    const [closest] = (await this.#searchVector(vector, 2, threshold)).hits.filter((hit) => hit.memory.id !== saved.id);
+    const threshold = await dedupeThreshold(this.#db);
+    const [closest] = (await this.#index.search(vector, 2, threshold)).hits.filter((hit) => hit.memory.id !== saved.id);
     if (closest) {
       const updated = await this.#db.transaction().execute(async (trx) => {
         const rewritten = await rewriteMemory(trx, closest.memory.id, { ...fields, vector });
@@ -236,14 +167,14 @@ export class MemoryService {
         return rewritten;
       });
       if (updated) {
-        const indexed = await this.#index(updated, vector);
+        const indexed = await this.#index.index(updated, vector);
         this.#log.info({ memoryId: updated.id, similarity: closest.score }, 'memory updated (near-duplicate)');
         return { kind: 'updated', memory: { ...updated, indexed }, previous: closest.memory, similarity: closest.score, indexed };
       }
     }
     const memory = await attachVector(this.#db, saved.id, text, this.#embedder.modelName, vector);
     if (!memory) return { kind: 'added', memory: saved, indexed: false };
-    const indexed = await this.#index(memory, vector);
+    const indexed = await this.#index.index(memory, vector);
     this.#log.info({ memoryId: memory.id, source: memory.source, indexed }, 'memory added');
     return { kind: 'added', memory: { ...memory, indexed }, indexed };
   }
@@ -285,7 +216,7 @@ export class MemoryService {
     const embedded = await this.#embedNow(previous.text);
     const vector = embedded.ok ? embedded.vector : null;
     const memory = await rewriteMemory(this.#db, id, { ...previous, embeddingModel: this.#embedder.modelName, vector, now: this.#now(), indexedAt: null });
-    if (memory && vector) await this.#index(memory, vector);
+    if (memory && vector) await this.#index.index(memory, vector);
     return memory;
   }
 
@@ -303,25 +234,15 @@ export class MemoryService {
     } catch (error) {
       if (!(error instanceof EmbedderUnavailableError)) throw error;
       this.#backlog.noteUnavailable(error);
-      const hits = await this.#wordHits(words, options.limit, options.minScore, false);
+      const hits = await wordHits(this.#db, { words, now: this.#now(), limit: options.limit, minScore: options.minScore, onlyUnembedded: false });
       return { hits, note: `The embedding model is unavailable (${error.shortReason}; see /status), so memories were matched by their words, not their meaning.` };
     }
     this.#backlog.noteAvailable();
-    const outcome = await this.#searchVector(vector, options.limit, options.minScore);
-    const waiting = (await this.#wordHits(words, options.limit, options.minScore, true)).filter((hit) => !outcome.hits.some((h) => h.memory.id === hit.memory.id));
+    const outcome = await this.#index.search(vector, options.limit, options.minScore);
+    const waiting = (await wordHits(this.#db, { words, now: this.#now(), limit: options.limit, minScore: options.minScore, onlyUnembedded: true })).filter((hit) => !outcome.hits.some((h) => h.memory.id === hit.memory.id));
     if (waiting.length === 0) return outcome;
     const note = `${waiting.length === 1 ? 'One memory is' : `${waiting.length} memories are`} not searchable yet (waiting for the embedding model) and matched by words.`;
     return { hits: [...outcome.hits, ...waiting], note: outcome.note ? `${outcome.note} ${note}` : note };
-  }
-
-  async #wordHits(words: readonly string[], limit: number, minScore: number | undefined, onlyUnembedded: boolean): Promise<MemoryHit[]> {
-    if (words.length === 0) return [];
-    const candidates = await memoriesContaining(this.#db, words, this.#now(), 500, onlyUnembedded);
-    return candidates
-      .map((memory): MemoryHit => ({ memory, score: wordScore(words, memory.text), match: 'words' }))
-      .filter((hit) => hit.score > 0 && hit.score >= (minScore ?? 0))
-      .sort((a, b) => b.score - a.score || b.memory.createdAt.getTime() - a.memory.createdAt.getTime())
-      .slice(0, limit);
   }
 
   /** A page of live memories, newest first, and how many there are in all. */
@@ -354,7 +275,7 @@ export class MemoryService {
       return deleted;
     });
     if (!memory) return undefined;
-    await this.#removeFromIndex([memory.id]);
+    await this.#index.remove([memory.id]);
     this.#log.info({ memoryId: memory.id }, 'memory forgotten');
     return memory;
   }
@@ -363,7 +284,7 @@ export class MemoryService {
   async pruneExpired(): Promise<number> {
     const ids = await deleteExpired(this.#db, this.#now());
     if (ids.length > 0) {
-      await this.#removeFromIndex(ids);
+      await this.#index.remove(ids);
       this.#log.info({ count: ids.length }, 'expired memories pruned');
     }
     return ids.length;
@@ -388,34 +309,15 @@ export class MemoryService {
       reembedded += stale.length;
     }
     await this.pruneExpired();
-    await this.#ensureReady();
-    await this.#store.clear();
-    if (this.#sync) {
-      await markAllUnindexed(this.#db);
-      await clearIndexDeletions(this.#db);
-      // A pass already running may have started before everything was marked: run one more.
-      const done = (await this.#sync.runNow()) && (await this.#sync.runNow());
-      if (!done) throw new VectorStoreError({ kind: 'unreachable', store: 'qdrant', operation: 'upsert', message: this.#sync.lastError ?? 'indexing failed' });
-    } else {
-      let batch: { id: string; vector: Float32Array; payload: { memoryId: string; createdAt: string; source: string } }[] = [];
-      for await (const row of streamVectors(this.#db, model, this.#now())) {
-        batch.push({ id: row.id, vector: row.vector, payload: { memoryId: row.id, createdAt: '', source: '' } });
-        if (batch.length >= 1000) {
-          await this.#store.upsert(batch);
-          batch = [];
-        }
-      }
-      if (batch.length > 0) await this.#store.upsert(batch);
-    }
-    const indexed = await this.#store.count();
-    this.#log.info({ indexed, reembedded, store: this.#store.kind }, 'memory reindex done');
-    return { indexed, reembedded, store: this.#store.kind };
+    const indexed = await this.#index.rebuild();
+    this.#log.info({ indexed, reembedded, store: this.#index.kind }, 'memory reindex done');
+    return { indexed, reembedded, store: this.#index.kind };
   }
 
   /** Counts for /status. */
   async stats(): Promise<{ live: number; unindexed: number; unembedded: number }> {
     const counts = await countMemories(this.#db, this.#now());
-    return { live: counts.live, unindexed: this.#sync ? counts.unindexed : 0, unembedded: counts.unembedded };
+    return { live: counts.live, unindexed: this.#index.synced ? counts.unindexed : 0, unembedded: counts.unembedded };
   }
 
   /** Embeds waiting memories now (tests, reindex). True when none is left waiting. */
@@ -424,78 +326,11 @@ export class MemoryService {
   }
 
   probeStore(): Promise<{ ok: boolean; detail: string }> {
-    return this.#store.probe();
+    return this.#index.probe();
   }
 
   /** Waits until the background indexer has nothing pending (tests, reindex). True when caught up. */
   flushIndex(): Promise<boolean> {
-    return this.#sync ? this.#sync.runNow() : Promise.resolve(true);
-  }
-
-  #ensureReady(): Promise<void> {
-    if (!this.#ready) {
-      const attempt = this.#store.ensureReady(this.#embedder.dimensions);
-      this.#ready = attempt;
-      attempt.catch(() => {
-        if (this.#ready === attempt) this.#ready = undefined;
-      });
-    }
-    return this.#ready;
-  }
-
-  async #searchVector(vector: Float32Array, limit: number, minScore?: number): Promise<SearchOutcome> {
-    let scored: ScoredMemoryId[];
-    let note: string | undefined;
-    try {
-      await this.#ensureReady();
-      // Extra candidates: Qdrant may still hold a row that expired or was forgotten while it was down.
-      scored = await this.#store.search(vector, this.#sync ? limit + 10 : limit, minScore);
-    } catch (error) {
-      if (!(error instanceof VectorStoreError) || error.store !== 'qdrant') throw error;
-      this.#log.warn({ err: error }, 'qdrant search failed; exact search over the database instead');
-      this.#sync?.noteFailure(error.message);
-      scored = await exactScan(streamVectors(this.#db, this.#embedder.modelName, this.#now()), vector, limit, minScore);
-      note = `Qdrant is unreachable (${error.kind}): searched the database directly instead.`;
-    }
-    const memories = new Map((await findMemories(this.#db, scored.map((hit) => hit.id), this.#now())).map((m) => [m.id, m]));
-    const hits: MemoryHit[] = [];
-    for (const hit of scored) {
-      const memory = memories.get(hit.id);
-      if (memory && hits.length < limit) hits.push({ memory, score: hit.score, match: 'meaning' });
-    }
-    return note === undefined ? { hits } : { hits, note };
-  }
-
-  /** Writes one vector to the store; false (and queued for retry) when Qdrant is down. */
-  async #index(memory: Memory, vector: Float32Array): Promise<boolean> {
-    try {
-      await this.#ensureReady();
-      await this.#store.upsert([{ id: memory.id, vector, payload: { memoryId: memory.id, createdAt: memory.createdAt.toISOString(), source: memory.source } }]);
-    } catch (error) {
-      if (!(error instanceof VectorStoreError) || error.store !== 'qdrant' || !this.#sync) throw error;
-      this.#log.warn({ err: error, memoryId: memory.id }, 'memory saved but not indexed; retrying in the background');
-      this.#sync.noteFailure(error.message);
-      return false;
-    }
-    if (this.#sync) await markIndexed(this.#db, [memory.id], memory.updatedAt, this.#now());
-    return true;
-  }
-
-  async #removeFromIndex(ids: readonly string[]): Promise<void> {
-    try {
-      await this.#ensureReady();
-      await this.#store.delete(ids);
-    } catch (error) {
-      if (!(error instanceof VectorStoreError) || error.store !== 'qdrant' || !this.#sync) throw error;
-      await queueIndexDeletions(this.#db, ids);
-      this.#log.warn({ err: error, count: ids.length }, 'memory deleted from the database; vector deletion queued');
-      this.#sync.noteFailure(error.message);
-    }
-  }
-
-  async #dedupeThreshold(): Promise<number> {
-    const raw = await getPreference(this.#db, DEDUPE_PREFERENCE);
-    const value = raw === undefined ? Number.NaN : Number.parseFloat(raw);
-    return Number.isFinite(value) && value >= 0.5 && value <= 1 ? value : DEFAULT_DEDUPE_THRESHOLD;
+    return this.#index.flush();
   }
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Api } from 'grammy';
 import { z } from 'zod';
 import type { ApprovalService } from '../approvals/index.js';
 import { writeAudit } from '../audit/index.js';
@@ -26,7 +25,6 @@ export interface ToolExecutorDeps {
   /** The owner's approval policy; only `/policy` changes it. */
   policy: OwnerPolicy;
   db: Db;
-  api: Api;
   log: Logger;
   /** How long an Undo button works. */
   undoTtlMs: number;

@@ -1,1 +1,3 @@
 export { createRemindersFeature, type RemindersFeatureDeps } from './reminders-feature.js';
+export { pendingReminders, reminderDeleteButton, type Reminder } from './reminder-service.js';
+export { describeRepeat } from './reminder-time.js';

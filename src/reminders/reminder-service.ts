@@ -27,6 +27,17 @@ export type ReminderAction = 'd' | 's20' | 's60' | 't';
 export const REMINDER_CALLBACK = /^rm:(d|s20|s60|t):(\d{1,9}):([0-9a-z]{1,12})$/;
 export const REMINDER_DELETE_CALLBACK = /^rm:x:(\d{1,9})$/;
 
+/** The delete button of a pending reminder (`/reminders`, `/routines`); the reminders feature handles the tap. */
+export function reminderDeleteButton(reminder: Pick<Reminder, 'id' | 'text'>): OwnerButton {
+  return { text: `🗑 #${reminder.id} ${reminder.text.slice(0, 40)}`, data: `rm:x:${reminder.id}` };
+}
+
+/** Pending reminders, soonest first. */
+export async function pendingReminders(db: Db): Promise<Reminder[]> {
+  const rows = await db.selectFrom('reminders').selectAll().where('status', '=', 'active').orderBy('due_at').orderBy('id').execute();
+  return rows.map(toReminder);
+}
+
 /** The idempotency scope of one firing: a reminder at one due time is sent at most once. */
 export function firingScope(id: number, due: Date): string {
   return `reminder:${id}:${due.toISOString()}`;
@@ -57,9 +68,8 @@ export class ReminderService {
   }
 
   /** Pending reminders, soonest first. */
-  async pending(): Promise<Reminder[]> {
-    const rows = await this.deps.db.selectFrom('reminders').selectAll().where('status', '=', 'active').orderBy('due_at').orderBy('id').execute();
-    return rows.map(toReminder);
+  pending(): Promise<Reminder[]> {
+    return pendingReminders(this.deps.db);
   }
 
   /** Deletes a pending reminder; false when it was not pending. */

@@ -5,7 +5,7 @@ import { replyText, type BotContext } from '../channels/telegram/index.js';
 import type { ScheduledJob } from '../routines/contracts.js';
 import { formatLocal, type Clock } from '../time/index.js';
 import type { ToolRegistry } from '../tools/index.js';
-import { REMINDER_CALLBACK, REMINDER_DELETE_CALLBACK, ReminderService, type ReminderAction } from './reminder-service.js';
+import { REMINDER_CALLBACK, REMINDER_DELETE_CALLBACK, reminderDeleteButton, ReminderService, type ReminderAction } from './reminder-service.js';
 import { describeRepeat, parseReminder } from './reminder-time.js';
 import { registerReminderTools } from './reminder-tools.js';
 
@@ -48,7 +48,10 @@ export function createRemindersFeature(deps: RemindersFeatureDeps): Feature {
       return;
     }
     const lines = ['**Pending reminders**', ...pending.slice(0, 30).map((r) => `• #${r.id} ${formatLocal(r.due, r.timeZone)}${r.repeat ? ` (${describeRepeat(r.repeat)})` : ''}: ${r.text}`)];
-    const buttons = pending.slice(0, 30).map((r) => [{ text: `🗑 #${r.id} ${r.text.slice(0, 40)}`, callback_data: `rm:x:${r.id}` }]);
+    const buttons = pending.slice(0, 30).map((r) => {
+      const button = reminderDeleteButton(r);
+      return [{ text: button.text, callback_data: button.data ?? '' }];
+    });
     await replyText(ctx, lines.join('\n'), { buttons: { inline_keyboard: buttons } });
   });
   composer.callbackQuery(REMINDER_CALLBACK, async (ctx) => {

@@ -12,6 +12,7 @@ const SECTION_NAMES: Record<string, string> = {
   reminders: 'Reminders',
   'stale-projects': 'Stale projects',
   agents: 'Notes from your agents',
+  nudges: 'Nudges',
 };
 
 export interface BriefingDraft {

@@ -10,10 +10,12 @@ import { writeBriefing } from './briefing.js';
 import { sendHeldDigest } from './held-digest.js';
 import { PlansSource } from './plans-source.js';
 import type { RoutinePlan } from './recurring-plans.js';
-import { latestRun, markReported, setRoutinePaused, unreportedCatchUps, type RunRow } from './runs-repo.js';
+import { markReported, setRoutinePaused, unreportedCatchUps, type RunRow } from './runs-repo.js';
+import { routinesOverview } from './routines-overview.js';
 import { cronSchedule, everyMinutesSchedule, routineSchedule } from './schedule.js';
 import { Scheduler, type RunResult, type Schedulable } from './scheduler.js';
-import { goalsSection, progressSection, projectsSection, remindersSection, staleSection, tasksSection } from './sections.js';
+import { nudgeCards, nudgesSection } from './nudges.js';
+import { goalsSection, progressSection, projectsSection, remindersSection, STALE_DAYS, staleSection, tasksSection } from './sections.js';
 
 export interface RoutinesFeatureDeps extends FeatureDeps {
   llm: LanguageModel;
@@ -48,6 +50,7 @@ export function createRoutinesFeature(deps: RoutinesFeatureDeps): Feature {
     staleSection(db),
     goalsSection(db, path.resolve('personal', 'about-me.md')),
     remindersSection(db),
+    nudgesSection(db),
   ];
   const sections = (): Map<string, BriefingSection> => {
     const map = new Map<string, BriefingSection>();
@@ -59,7 +62,9 @@ export function createRoutinesFeature(deps: RoutinesFeatureDeps): Feature {
   const zoneOf = (plan: RoutinePlan): string => plan.timeZone ?? config.timeZone;
 
   async function compose(plan: RoutinePlan, now: Date, notes: string[]) {
-    return writeBriefing({ plan, sections: sections(), llm, now, timeZone: zoneOf(plan), notes });
+    // Card nudges that were not urgent are folded into the next briefing, whatever it includes.
+    const withNudges = plan.includes.includes('nudges') ? plan : { ...plan, includes: [...plan.includes, 'nudges'] };
+    return writeBriefing({ plan: withNudges, sections: sections(), llm, now, timeZone: zoneOf(plan), notes });
   }
 
   async function runRoutine(plan: RoutinePlan, context: { now: Date; scope: string; note?: string }): Promise<RunResult> {
@@ -126,6 +131,8 @@ export function createRoutinesFeature(deps: RoutinesFeatureDeps): Feature {
     },
     afterCheck: async (now) => {
       await sendHeldDigest({ db, messenger, now, timeZone: config.timeZone });
+      // Nudges speak first, so /pause holds them like every routine.
+      if (!pause.paused) await nudgeCards({ db, messenger, now, timeZone: config.timeZone, staleDays: STALE_DAYS, log });
     },
   });
 
@@ -148,7 +155,7 @@ export function createRoutinesFeature(deps: RoutinesFeatureDeps): Feature {
   }
 
   const composer = new Composer<BotContext>();
-  registry.add({ command: 'routines', description: 'Routines: next run, last run, run now, pause' });
+  registry.add({ command: 'routines', description: 'Routines and reminders: next run, last run, run now, pause, delete' });
   registry.add({ command: 'daily', description: 'The morning briefing, now' });
   registry.add({ command: 'weekly', description: 'The weekly review, now' });
   registry.add({ command: 'review', description: 'The weekly review, now' });
@@ -157,8 +164,16 @@ export function createRoutinesFeature(deps: RoutinesFeatureDeps): Feature {
   composer.command(['weekly', 'review'], (ctx) => onDemand(ctx, 'week'));
   composer.command('monthly', (ctx) => onDemand(ctx, 'month'));
   composer.command('routines', async (ctx) => {
-    const { text, buttons } = await routinesOverview();
-    await replyText(ctx, text, buttons.length > 0 ? { buttons: { inline_keyboard: buttons } } : {});
+    const { text, buttons } = await routinesOverview({
+      db,
+      plans: await plans.plans(),
+      problems: plans.problems,
+      plansFile: config.routines.plansFile,
+      now: clock(),
+      timeZone: config.timeZone,
+      pausedAll: pause.paused,
+    });
+    await replyText(ctx, text, { html: true, ...(buttons.length > 0 ? { buttons: { inline_keyboard: buttons } } : {}) });
   });
   composer.callbackQuery(CALLBACK, async (ctx) => {
     const [, action = '', arg = ''] = CALLBACK.exec(ctx.callbackQuery.data) ?? [];
@@ -189,34 +204,6 @@ export function createRoutinesFeature(deps: RoutinesFeatureDeps): Feature {
     if (action === 'resume') void scheduler.check().catch((err: unknown) => log.warn({ err }, 'check after resume failed'));
   });
 
-  async function routinesOverview(): Promise<{ text: string; buttons: { text: string; callback_data: string }[][] }> {
-    const now = clock();
-    const all = await plans.plans();
-    const lines: string[] = ['<b>Routines</b>'];
-    const buttons: { text: string; callback_data: string }[][] = [];
-    if (pause.paused) lines.push('⏸ Everything is paused (/resume).');
-    for (const plan of all) {
-      const zone = zoneOf(plan);
-      const next = plan.enabled ? routineSchedule(plan.rule, zone).next(now) : undefined;
-      const last = await latestRun(db, `routine:${plan.id}`);
-      const paused = (await db.selectFrom('routine_state').select('paused').where('routine', '=', `routine:${plan.id}`).executeTakeFirst())?.paused === true;
-      lines.push(
-        [
-          `\n<b>${escape(plan.title)}</b> (${escape(plan.id)})${plan.enabled ? '' : ' — disabled in the file'}${paused ? ' — paused' : ''}`,
-          `next: ${next ? formatLocal(next, config.timeZone) : '—'} · catch-up: ${plan.catchUp}`,
-          `last: ${last ? `${formatLocal(last.slot, config.timeZone)}, ${last.status}${last.reason ? ` (${escape(last.reason)})` : ''}` : 'never'}`,
-        ].join('\n'),
-      );
-      buttons.push([
-        { text: `▶ ${plan.title}`, callback_data: `rt:now:${plan.id}` },
-        paused ? { text: 'Resume', callback_data: `rt:resume:${plan.id}` } : { text: 'Pause', callback_data: `rt:pause:${plan.id}` },
-      ]);
-    }
-    if (all.length === 0) lines.push(`No routines in ${escape(config.routines.plansFile)}.`);
-    if (plans.problems.length > 0) lines.push(`\n⚠ The file has ${plans.problems.length} problem(s) (first: line ${plans.problems[0]?.line}); the last good version is running.`);
-    return { text: lines.join('\n'), buttons };
-  }
-
   return {
     name: 'routines',
     composer,
@@ -233,10 +220,6 @@ export function createRoutinesFeature(deps: RoutinesFeatureDeps): Feature {
       await scheduler.stop();
     },
   };
-}
-
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** What was caught up or skipped since the last briefing, and why. */

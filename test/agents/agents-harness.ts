@@ -8,7 +8,7 @@ import { createAgentsFeature, type AgentsFeature } from '../../src/agents/index.
 import type { FeatureDeps } from '../../src/app/index.js';
 import { ApprovalService } from '../../src/approvals/index.js';
 import { createAssistantFeature } from '../../src/assistant/index.js';
-import { CommandRegistry, createTelegramMessenger, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
+import { CommandRegistry, createTelegramChatMessenger, createTelegramMessenger, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
 import { TerminalChannel } from '../../src/channels/terminal/index.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { migrateToLatest, openDatabase, type Db, type OpenDatabase } from '../../src/db/index.js';
@@ -148,10 +148,10 @@ export async function startAgents(kind: DbKind, options: { terminal?: boolean } 
     : undefined;
   if (terminal) api.config.use(terminal.transformer());
   const tools = new ToolRegistry();
-  const approvals = new ApprovalService({ db, api, log, defaultTtlMs: 15 * 60_000, now });
+  const approvals = new ApprovalService({ db, chats: createTelegramChatMessenger(api), log, defaultTtlMs: 15 * 60_000, now });
   const pause = new PauseSwitch(db);
   await pause.load();
-  const executor = new ToolExecutor({ registry: tools, approvals, pause, policy: new OwnerPolicy(db), db, api, log, undoTtlMs: 24 * 3_600_000 });
+  const executor = new ToolExecutor({ registry: tools, approvals, pause, policy: new OwnerPolicy(db), db, log, undoTtlMs: 24 * 3_600_000 });
   tools.register(currentTimeTool(config.timeZone));
   const embedder = fakeEmbedder();
   const memory = new MemoryService({

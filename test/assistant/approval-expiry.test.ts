@@ -2,7 +2,7 @@ import { Api, Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApprovalService } from '../../src/approvals/index.js';
-import type { BotContext } from '../../src/channels/telegram/index.js';
+import { createTelegramChatMessenger, type BotContext } from '../../src/channels/telegram/index.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../../src/db/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/index.js';
@@ -32,7 +32,7 @@ describe('approval expiry', () => {
   it('marks an overdue request expired, says so under it, and a later tap changes nothing', async () => {
     let now = new Date('2026-11-22T10:00:00Z');
     const api = new Api(telegram.token, { apiRoot: telegram.apiRoot });
-    const service = new ApprovalService({ db: opened.db, api, log: silentLogger(), defaultTtlMs: 15 * 60_000, now: () => now });
+    const service = new ApprovalService({ db: opened.db, chats: createTelegramChatMessenger(api), log: silentLogger(), defaultTtlMs: 15 * 60_000, now: () => now });
     const ran: string[] = [];
     service.on('test-action', async () => {
       ran.push('ran');

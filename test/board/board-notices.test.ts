@@ -2,7 +2,7 @@ import { Api } from 'grammy';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createBoardFeature, type BoardFeature } from '../../src/board/index.js';
 import { createPlankaClient } from '../../src/board/planka/index.js';
-import { CommandRegistry } from '../../src/channels/telegram/index.js';
+import { CommandRegistry, createTelegramMessenger } from '../../src/channels/telegram/index.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../../src/db/index.js';
 import type { LanguageModel } from '../../src/llm/index.js';
 import { silentLogger } from '../../src/log/index.js';
@@ -55,7 +55,7 @@ it('tells the owner once when queued writes keep failing, once when they land, a
       db: opened.db,
       log: silentLogger(),
       registry: new CommandRegistry(),
-      api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),
+      messenger: createTelegramMessenger(new Api(telegram.token, { apiRoot: telegram.apiRoot }), () => OWNER_ID),
       ownerChatId: () => OWNER_ID,
       tools: new ToolRegistry(),
       llm: offlineModel,
@@ -99,7 +99,7 @@ it('tells the owner once, with the fix, when Planka refuses every write; /status
       db: opened.db,
       log: silentLogger(),
       registry: new CommandRegistry(),
-      api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),
+      messenger: createTelegramMessenger(new Api(telegram.token, { apiRoot: telegram.apiRoot }), () => OWNER_ID),
       ownerChatId: () => OWNER_ID,
       tools: new ToolRegistry(),
       llm: offlineModel,

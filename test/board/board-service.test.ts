@@ -270,6 +270,40 @@ describe.each(databaseKinds())('board service on %s', (kind) => {
     expect(fake.state.cards.get(card.id)?.dueDate).toBe('2026-12-05T10:00:00.000Z');
   });
 
+  it('Undo of a rename or re-date restores exactly the field it saved, onto the card as Planka has it now', async () => {
+    const { tools } = build(opened.db, client);
+    await runTool(tools, 'create_task', { board: 'Career', title: 'Write report', due: '2026-11-25' }, 'u1');
+    const card = cardsNamed(fake, 'Write report')[0]!;
+
+    const renamed = await runTool(tools, 'rename_task', { task: '#1', title: 'Write the report' }, 'u2');
+    expect(renamed.undo?.payload).toMatchObject({ fields: { title: 'Write report' }, set: { title: 'Write the report' } });
+    expect(Object.keys((renamed.undo?.payload as { fields: object }).fields)).toEqual(['title']);
+    // In Planka's app, after the rename: due date moved, card moved to another list, description written.
+    fake.editCard(card.id, { dueDate: '2026-12-04T10:00:00.000Z', description: 'Ask Sam for numbers' });
+    const inProgress = [...fake.state.lists.values()].find((list) => list.boardId === card.boardId && list.name === 'In Progress')!;
+    card.listId = inProgress.id;
+    const before = fake.requests.length;
+    expect(await undo(tools, renamed.undo)).toMatch(/^Restored: #1 Write report/);
+    const after = fake.state.cards.get(card.id)!;
+    expect([after.name, after.dueDate, after.description?.startsWith('Ask Sam for numbers'), listName(fake, after)]).toEqual(['Write report', '2026-12-04T10:00:00.000Z', true, 'In Progress']);
+    // The card was read before the write, and the only field sent was the name.
+    const sent = fake.requests.slice(before).filter((r) => r.path === `/api/cards/${card.id}`);
+    expect(sent[0]?.method).toBe('GET');
+    const patches = sent.filter((r) => r.method === 'PATCH').map((r) => Object.keys(r.body as object).filter((k) => ['name', 'description', 'dueDate', 'listId', 'boardId'].includes(k)));
+    expect(patches).toEqual([['name']]);
+
+    const redated = await runTool(tools, 'redate_task', { task: '#1', due: '2026-12-10' }, 'u3');
+    fake.editCard(card.id, { name: 'Write the annual report' });
+    expect(await undo(tools, redated.undo)).toMatch(/Restored/);
+    expect([fake.state.cards.get(card.id)?.name, fake.state.cards.get(card.id)?.dueDate]).toEqual(['Write the annual report', '2026-12-04T10:00:00.000Z']);
+
+    // A field changed in Planka after Z's write is the owner's newer word: Undo keeps it and says so.
+    const again = await runTool(tools, 'rename_task', { task: '#1', title: 'Report draft' }, 'u4');
+    fake.editCard(card.id, { name: 'Report, final' });
+    expect(await undo(tools, again.undo)).toBe('Nothing to undo: Kept the title (now “Report, final”): changed since.');
+    expect(fake.state.cards.get(card.id)?.name).toBe('Report, final');
+  });
+
   it('never writes a marker into a card the owner made by hand; the mapping stays local', async () => {
     const { tasks, tools } = build(opened.db, client);
     await tasks.list(); // bootstrap

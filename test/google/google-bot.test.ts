@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Feature } from '../../src/app/index.js';
 import { ApprovalService } from '../../src/approvals/index.js';
 import { findApproval } from '../../src/approvals/approvals-repo.js';
-import { CommandRegistry, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
+import { CommandRegistry, createTelegramChatMessenger, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../../src/db/index.js';
 import { createGoogleFeature } from '../../src/google/index.js';
@@ -76,10 +76,10 @@ describe('google feature through the bot', () => {
     const api = new Api(telegram.token, { apiRoot: telegram.apiRoot });
     const tools = new ToolRegistry();
     const now = () => clock.pinned ?? new Date();
-    const approvals = new ApprovalService({ db, api, log, defaultTtlMs: 15 * 60_000, now: () => new Date() });
+    const approvals = new ApprovalService({ db, chats: createTelegramChatMessenger(api), log, defaultTtlMs: 15 * 60_000, now: () => new Date() });
     const pause = new PauseSwitch(db);
     await pause.load();
-    executor = new ToolExecutor({ registry: tools, approvals, pause, policy: new OwnerPolicy(db), db, api, log, undoTtlMs: 3_600_000 });
+    executor = new ToolExecutor({ registry: tools, approvals, pause, policy: new OwnerPolicy(db), db, log, undoTtlMs: 3_600_000 });
     messenger = new RecordingMessenger();
     const registry = new CommandRegistry();
     feature = createGoogleFeature(

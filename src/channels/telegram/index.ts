@@ -10,4 +10,4 @@ export { TelegramPoller, type PollerOptions } from './poller.js';
 export { replyText } from './reply.js';
 export { sendText, editText, isNotModified, type SendTextOptions } from './send-text.js';
 export { createUpdateHandler, describeError } from './update-handler.js';
-export { createTelegramMessenger } from './telegram-messenger.js';
+export { createTelegramChatMessenger, createTelegramMessenger } from './telegram-messenger.js';

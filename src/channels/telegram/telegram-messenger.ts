@@ -1,7 +1,7 @@
 import type { Api } from 'grammy';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
-import type { Delivery, OwnerButton, OwnerMessage, OwnerMessenger, SendOptions } from '../../messenger/index.js';
-import { sendText } from './send-text.js';
+import type { ChatMessenger, Delivery, OwnerButton, OwnerMessage, OwnerMessenger, SendOptions } from '../../messenger/index.js';
+import { editText, sendText, type SendTextOptions } from './send-text.js';
 
 /**
  * The plain owner messenger over the Bot API (journaled and retried by its transformers):
@@ -13,13 +13,27 @@ export function createTelegramMessenger(api: Api, ownerChatId: () => number | un
     async send(message: OwnerMessage, _options?: SendOptions): Promise<Delivery | undefined> {
       const chatId = ownerChatId();
       if (chatId === undefined) return undefined;
-      const sent = await sendText(api, chatId, message.text, {
-        ...(message.html ? { html: true } : {}),
-        ...(message.buttons ? { buttons: keyboard(message.buttons) } : {}),
-      });
+      const sent = await sendText(api, chatId, message.text, textOptions(message));
       return { messageIds: sent.map((m) => m.message_id) };
     },
   };
+}
+
+/** Messages in a given chat, edited later (approval requests and their outcome), over the Bot API. */
+export function createTelegramChatMessenger(api: Api): ChatMessenger {
+  return {
+    async sendTo(chatId, message) {
+      const sent = await sendText(api, chatId, message.text, textOptions(message));
+      return sent.map((m) => m.message_id);
+    },
+    async edit(chatId, messageId, message) {
+      await editText(api, chatId, messageId, message.text, textOptions(message));
+    },
+  };
+}
+
+function textOptions(message: OwnerMessage): SendTextOptions {
+  return { ...(message.html ? { html: true } : {}), ...(message.buttons ? { buttons: keyboard(message.buttons) } : {}) };
 }
 
 function keyboard(rows: OwnerButton[][]): InlineKeyboardMarkup {

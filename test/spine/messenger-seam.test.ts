@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = path.resolve(import.meta.dirname, '../../src');
+
+/**
+ * Files outside the channels that still talk to the Bot API directly: the assistant's
+ * streaming and typing (issue 9 "Messenger port", next step), a document upload and the
+ * composition root.
+ * The list only shrinks: a new file that sends through grammY instead of the messenger
+ * port fails here.
+ */
+const STILL_DIRECT = new Set([
+  'app/app.ts',
+  'app/feature.ts',
+  'assistant/assistant-feature.ts',
+  'assistant/chat-engine.ts',
+  'assistant/deep-think.ts',
+  'assistant/stream-sink.ts',
+  'assistant/typing-indicator.ts',
+  // Sends a capability's code as a document: the messenger ports carry no files yet.
+  'capabilities/capability-service.ts',
+]);
+/** The composition root builds the channel's adapters for features. */
+const BUILDS_ADAPTERS = new Set(['app/features.ts', 'app/app.ts']);
+/** Command handlers that page their own reply in place (they hold the update's context anyway). */
+const EDITS_OWN_REPLY = new Set(['memory/memory-commands.ts']);
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return entry.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+const outsideChannels = sourceFiles(SRC)
+  .map((file) => ({ rel: path.relative(SRC, file).split(path.sep).join('/'), text: fs.readFileSync(file, 'utf8') }))
+  .filter(({ rel }) => !rel.startsWith('channels/'));
+
+describe('messenger port seam', () => {
+  it("outside the channels, nothing holds grammY's Bot API client, except the files still listed", () => {
+    const direct = outsideChannels
+      .filter(({ text }) => /import\s[^;]*\b(Api|Bot)\b[^;]*from\s+'grammy'/.test(text))
+      .map(({ rel }) => rel)
+      .sort();
+    expect(direct.filter((rel) => !STILL_DIRECT.has(rel))).toEqual([]);
+  });
+
+  it('board, memory, approvals and routines send through the messenger ports, never sendText/editText', () => {
+    const senders = outsideChannels
+      .filter(({ text }) => /\b(sendText|editText)\b[^;]*from\s+'[./]*\/?channels\/telegram/.test(text) || /import\s*\{[^}]*\b(sendText|editText)\b[^}]*\}\s*from\s+'[^']*channels\/telegram/.test(text))
+      .map(({ rel }) => rel)
+      .filter((rel) => !STILL_DIRECT.has(rel) && !BUILDS_ADAPTERS.has(rel) && !EDITS_OWN_REPLY.has(rel));
+    expect(senders).toEqual([]);
+  });
+});
