@@ -4,6 +4,7 @@ import type { Feature, FeatureDeps } from '../app/index.js';
 import { replyText, type BotContext } from '../channels/telegram/index.js';
 import type { LanguageModel } from '../llm/index.js';
 import type { PauseSwitch } from '../policy/index.js';
+import { getSetting, setSetting } from '../settings/index.js';
 import { formatLocal, type Clock } from '../time/index.js';
 import type { BriefingPeriod, BriefingSection } from './contracts.js';
 import { writeBriefing } from './briefing.js';
@@ -25,6 +26,9 @@ export interface RoutinesFeatureDeps extends FeatureDeps {
   clock?: Clock;
 }
 
+/** The text of the last recurring-plans.md that parsed, so a restart with a broken file still runs it. */
+const LAST_GOOD_PLANS_SETTING = 'routines.last_good_plans';
+
 const CALLBACK = /^rt:(run|skip|now|pause|resume):(.+)$/;
 
 /** Routines from recurring-plans.md, feature jobs and the scheduler that runs them; /routines, /daily, /weekly, /review, /monthly. */
@@ -42,6 +46,7 @@ export function createRoutinesFeature(deps: RoutinesFeatureDeps): Feature {
         { scope: `plans-error:${digest}`, urgent: true },
       );
     },
+    lastGood: { load: () => getSetting(db, LAST_GOOD_PLANS_SETTING), save: (text) => setSetting(db, LAST_GOOD_PLANS_SETTING, text) },
   });
   const ownSections: BriefingSection[] = [
     tasksSection(db),

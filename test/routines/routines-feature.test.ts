@@ -146,6 +146,25 @@ describe('routines feature in process', () => {
     expect(overview).toMatch(/The file has 1 problem\(s\) \(first: line 8\); the last good version is running/);
   });
 
+  it('after a restart with a broken RECURRING_PLANS_FILE, the last good version (stored before the restart) still fires', async () => {
+    const clock = { now: at(0) };
+    const first = await boot(clock);
+    fs.writeFileSync(first.plansFile, GOOD_PLANS);
+    await first.routines.start?.();
+    for (const feature of features) await feature.stop?.();
+    features = [];
+
+    // Broken while the daemon was down; the restart reads it first.
+    fs.writeFileSync(first.plansFile, BAD_PLANS);
+    const second = await boot(clock);
+    await second.routines.start?.();
+    await telegram.waitFor(() => texts().some((text) => text.includes('has a mistake')));
+    clock.now = at(30.5);
+    fs.writeFileSync(second.plansFile, BAD_PLANS);
+    await telegram.waitFor(() => texts().some((text) => text.startsWith('Morning briefing')));
+    expect(texts().filter((text) => text.startsWith('Morning briefing'))).toHaveLength(1);
+  });
+
   it('/routines lists pending reminders with a delete button that works, next to run now and pause per routine', async () => {
     const clock = { now: at(0) };
     const { plansFile, deliver } = await boot(clock);
