@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { Api } from 'grammy';
+import { Api, InputFile } from 'grammy';
 import type { InlineKeyboardMarkup, Update } from 'grammy/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TERMINAL_CHAT_ID, TERMINAL_PROMPT, TerminalChannel } from '../../src/channels/terminal/index.js';
@@ -72,6 +72,18 @@ describe('the terminal channel', () => {
   afterEach(async () => {
     await stop?.();
     stop = undefined;
+  });
+
+  it('prints a document whole (a capability\'s code to approve), instead of claiming it was attached', async () => {
+    const { channel, type, shown } = harness();
+    stop = () => channel.stop();
+    const code = Array.from({ length: 60 }, (_, i) => `const line${i} = ${i}; // unusual marker ${i}`).join('\n');
+    await type('show me\n', async (api) => {
+      const sent = await api.sendDocument(TERMINAL_CHAT_ID, new InputFile(Buffer.from(code, 'utf8'), 'grocery-v2.js'), { caption: 'grocery v2 · sha256 abc' });
+      expect(sent.document?.file_name).toBe('grocery-v2.js');
+    });
+    expect(shown()).toContain('📎 grocery-v2.js (grocery v2 · sha256 abc)');
+    expect(shown()).toContain(code);
   });
 
   it('treats a number as chat text once the owner has moved on from the message with buttons', async () => {

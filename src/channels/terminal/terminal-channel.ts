@@ -1,6 +1,6 @@
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { Transformer } from 'grammy';
+import { InputFile, type Transformer } from 'grammy';
 import type { InlineKeyboardButton, Update } from 'grammy/types';
 import { htmlToPlainText } from '../telegram/format/index.js';
 
@@ -74,7 +74,8 @@ export class TerminalChannel {
       const forTerminal = chatId === TERMINAL_CHAT_ID || (typeof callbackId === 'string' && callbackId.startsWith('terminal-'));
       if (!forTerminal) return prev(method, payload, signal);
       // Rendered locally; the result mimics what Telegram would answer.
-      return { ok: true, result: this.#render(method, payload) } as Awaited<ReturnType<typeof prev>>;
+      const result = method === 'sendDocument' ? await this.#renderDocument(payload) : this.#render(method, payload);
+      return { ok: true, result } as Awaited<ReturnType<typeof prev>>;
     };
   }
 
@@ -235,6 +236,25 @@ export class TerminalChannel {
     }
   }
 
+  /**
+   * A document (a capability's code, a long disclosure) is printed whole: what the owner
+   * approves here must be readable here, as it is in Telegram's attachment.
+   */
+  async #renderDocument(payload: Record<string, unknown>): Promise<unknown> {
+    const messageId = this.#nextMessageId++;
+    const document = payload.document;
+    const name = document instanceof InputFile ? (document.filename ?? 'document') : 'document';
+    const caption = typeof payload.caption === 'string' ? ` (${payload.caption})` : '';
+    let body: string;
+    try {
+      body = document instanceof InputFile ? new TextDecoder().decode(await collectBytes(await document.toRaw())) : String(document ?? '');
+    } catch (err) {
+      body = `[the document could not be read: ${err instanceof Error ? err.message : String(err)}]`;
+    }
+    this.#print(`Z › 📎 ${name}${caption}\n${body}\n📎 end of ${name}`);
+    return { message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: TERMINAL_CHAT_ID, type: 'private', first_name: 'Owner' }, document: { file_id: `terminal-${messageId}`, file_unique_id: `terminal-${messageId}`, file_name: name } };
+  }
+
   /** Streams a draft as it grows: only the new characters are written, on one line. */
   #renderDraft(id: number, text: string): void {
     const draft = this.#draft;
@@ -331,4 +351,11 @@ function callbackButtons(markup: unknown): Array<{ text: string; data: string }>
 
 function isInlineKeyboard(markup: unknown): markup is { inline_keyboard: InlineKeyboardButton[][] } {
   return typeof markup === 'object' && markup !== null && 'inline_keyboard' in markup && Array.isArray(markup.inline_keyboard);
+}
+
+async function collectBytes(raw: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  if (raw instanceof Uint8Array) return raw;
+  const parts: Uint8Array[] = [];
+  for await (const part of raw) parts.push(part);
+  return Buffer.concat(parts);
 }
