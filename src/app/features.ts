@@ -1,6 +1,7 @@
 import { Composer } from 'grammy';
 import type { Feature, FeatureDeps } from './feature.js';
-import { createTelegramChatMessenger, type BotContext } from '../channels/telegram/index.js';
+import { createTelegramChatMessenger, createTelegramReplyChannel, type BotContext } from '../channels/telegram/index.js';
+import { createTerminalReplyChannel, routeTerminalReplies } from '../channels/terminal/index.js';
 import { ApprovalService } from '../approvals/index.js';
 import { OwnerPolicy, PauseSwitch, policyCommands, ToolExecutor } from '../policy/index.js';
 import { registerPreferenceTools } from '../preferences/index.js';
@@ -121,6 +122,8 @@ function featuresOnTop(shared: SharedServices): Feature[] {
   const agents = createAgentsFeature({ ...shared, providers: [memory.contextProvider] });
   features.push(agents.feature);
   features.push(createSkillsFeature(shared));
-  features.push(createAssistantFeature({ ...shared, contextProviders: providers, voice: agents.voice }));
+  const replyLog = shared.log.child({ part: 'assistant' });
+  const replies = routeTerminalReplies(createTelegramReplyChannel(shared.api, replyLog), createTerminalReplyChannel(shared.api, replyLog));
+  features.push(createAssistantFeature({ ...shared, replies, contextProviders: providers, voice: agents.voice }));
   return features;
 }

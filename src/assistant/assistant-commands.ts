@@ -2,6 +2,7 @@ import { Composer } from 'grammy';
 import type { Db } from '../db/index.js';
 import type { LanguageModel } from '../llm/index.js';
 import type { Logger } from '../log/index.js';
+import type { ReplyChannel } from '../messenger/index.js';
 import { replyText, type BotContext, type CommandRegistry } from '../channels/telegram/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
 import type { ChatEngine, ChatTarget } from './chat-engine.js';
@@ -9,8 +10,6 @@ import { currentThread, endThread, historyTurns, isUnanswered, latestAnswer, lat
 import type { DeepThink } from './deep-think.js';
 import { distill, extractiveSummary } from './distiller.js';
 import { formatDay } from './system-prompt.js';
-import { showTyping } from './typing-indicator.js';
-import { TERMINAL_CHAT_ID } from '../channels/terminal/index.js';
 import { nextEffectKey } from '../outbox/index.js';
 
 export interface AssistantCommandDeps {
@@ -18,6 +17,8 @@ export interface AssistantCommandDeps {
   llm: LanguageModel;
   engine: ChatEngine;
   deepThink: DeepThink;
+  /** Shows "typing…" while an answer is being worked on. */
+  replies: ReplyChannel;
   registry: CommandRegistry;
   log: Logger;
   timeZone: string;
@@ -37,8 +38,7 @@ const FINAL_SUMMARY_TOKENS = 300;
 export function targetOf(ctx: BotContext): ChatTarget | undefined {
   const chatId = ctx.chat?.id;
   if (chatId === undefined) return undefined;
-  const terminal = ctx.channel === 'terminal' || chatId === TERMINAL_CHAT_ID;
-  return { chatId, privateChat: ctx.chat?.type === 'private', terminal };
+  return { chatId, privateChat: ctx.chat?.type === 'private' };
 }
 
 /** Free text goes to Z; /new, /retry, /why and /think steer the conversation. */
@@ -81,7 +81,7 @@ export function assistantCommands(deps: AssistantCommandDeps): Composer<BotConte
       await replyText(ctx, turn ? RETRY_ANSWERED : await nothingInThisConversation(target.chatId));
       return;
     }
-    const stopTyping = showTyping(ctx.api, target.chatId, log);
+    const stopTyping = deps.replies.typing(target.chatId);
     try {
       await setTurnStatus(db, turn.id, 'pending');
       await engine.answer(thread, turn, target);
@@ -136,7 +136,7 @@ export function assistantCommands(deps: AssistantCommandDeps): Composer<BotConte
     const target = targetOf(ctx);
     if (!target) return next();
     // Typing first: the owner sees life before anything else happens.
-    const stopTyping = showTyping(ctx.api, target.chatId, log);
+    const stopTyping = deps.replies.typing(target.chatId);
     try {
       const thread = await currentThread(db, target.chatId);
       // Keyed by the update's effect scope: a replay after a crash finds this turn again.

@@ -1,4 +1,3 @@
-import type { Api } from 'grammy';
 import type { Feature } from '../app/index.js';
 import type { ApprovalService } from '../approvals/index.js';
 import type { Config } from '../config/index.js';
@@ -6,6 +5,7 @@ import type { ContextProvider } from '../context/index.js';
 import type { Db } from '../db/index.js';
 import type { LanguageModel } from '../llm/index.js';
 import type { Logger } from '../log/index.js';
+import type { ReplyChannel } from '../messenger/index.js';
 import type { PauseSwitch, ToolExecutor } from '../policy/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import type { CommandRegistry } from '../channels/telegram/index.js';
@@ -21,7 +21,8 @@ export interface AssistantDeps {
   config: Config;
   db: Db;
   log: Logger;
-  api: Api;
+  /** Where answers are streamed and sent: Telegram, or the terminal for its chat. */
+  replies: ReplyChannel;
   registry: CommandRegistry;
   tools: ToolRegistry;
   executor: ToolExecutor;
@@ -51,7 +52,7 @@ export function createAssistantFeature(deps: AssistantDeps): Feature {
   deps.tools.register(forgetConversationsTool(deps.db));
   const engine = new ChatEngine({
     db: deps.db,
-    api: deps.api,
+    replies: deps.replies,
     llm: deps.llm,
     tools: deps.tools,
     executor: deps.executor,
@@ -65,7 +66,7 @@ export function createAssistantFeature(deps: AssistantDeps): Feature {
   });
   const deepThink = new DeepThink({
     db: deps.db,
-    api: deps.api,
+    replies: deps.replies,
     approvals: deps.approvals,
     cloud: deps.cloud,
     cloudBaseUrl: deps.config.deepThink?.baseUrl,
@@ -75,7 +76,7 @@ export function createAssistantFeature(deps: AssistantDeps): Feature {
   });
   return {
     name: 'assistant',
-    composer: assistantCommands({ db: deps.db, llm: deps.llm, engine, deepThink, registry: deps.registry, log, timeZone: deps.config.timeZone }),
+    composer: assistantCommands({ db: deps.db, llm: deps.llm, engine, deepThink, replies: deps.replies, registry: deps.registry, log, timeZone: deps.config.timeZone }),
     statusLines: async () => (deps.config.ollama.cloudModel ? [ollamaCloudWarning(deps.config.ollama.model)] : []),
   };
 }

@@ -1,24 +1,23 @@
-import type { Api } from 'grammy';
 import type { ContextProvider } from '../context/index.js';
 import type { Db } from '../db/index.js';
 import { LlmError, type ChatMessage, type LanguageModel, type ToolSpec } from '../llm/index.js';
 import type { Logger } from '../log/index.js';
+import type { ReplyChannel, ReplyStream } from '../messenger/index.js';
 import type { PauseSwitch, ToolExecutor } from '../policy/index.js';
 import type { ToolRegistry } from '../tools/index.js';
-import { sendText } from '../channels/telegram/index.js';
 import { addTurn, historyTurns, saveSummary, setTitle, setTurnStatus, type Thread, type Turn } from './conversation-repo.js';
 import { selectContext, usageOf } from './context-selection.js';
 import { distill } from './distiller.js';
 import { fitNewest, planHistory } from './history-window.js';
 import { localFailureText } from './llm-failure.js';
-import { StreamSink } from './stream-sink.js';
 import type { SystemPrompt } from './system-prompt.js';
 import { Z_VOICE, type Voice } from './voice.js';
 import { estimateTokens, tokenBudget } from './token-budget.js';
 
 export interface ChatEngineDeps {
   db: Db;
-  api: Api;
+  /** Where answers are streamed and sent (Telegram or the terminal). */
+  replies: ReplyChannel;
   llm: LanguageModel;
   tools: ToolRegistry;
   executor: ToolExecutor;
@@ -37,8 +36,6 @@ export interface ChatEngineDeps {
 export interface ChatTarget {
   chatId: number;
   privateChat: boolean;
-  /** The terminal renders every fragment as it comes; Telegram gets throttled frames. */
-  terminal: boolean;
 }
 
 export const MAX_TOOL_STEPS = 6;
@@ -67,15 +64,8 @@ export class ChatEngine {
   }
 
   async answer(thread: Thread, turn: Turn, target: ChatTarget): Promise<TurnOutcome> {
-    const { db, api, log } = this.#deps;
-    const sink = new StreamSink({
-      api,
-      chatId: target.chatId,
-      privateChat: target.privateChat,
-      log,
-      draftIntervalMs: target.terminal ? 0 : 300,
-      editIntervalMs: 1_000,
-    });
+    const { db, replies, log } = this.#deps;
+    const sink = replies.stream(target.chatId, { privateChat: target.privateChat });
     try {
       const voice = (await this.#deps.voice?.()) ?? Z_VOICE;
       const context = await selectContext(this.#deps.providers, turn.content, 'chat', { topK: CONTEXT_TOP_K, minScore: CONTEXT_MIN_SCORE, timeoutMs: CONTEXT_TIMEOUT_MS }, log);
@@ -99,7 +89,7 @@ export class ChatEngine {
       log.warn({ kind: err.kind, provider: err.provider, model: err.model, turnId: turn.id }, 'local model could not answer');
       await setTurnStatus(db, turn.id, 'failed');
       await sink.abandon();
-      await sendText(api, target.chatId, localFailureText(err));
+      await replies.send(target.chatId, localFailureText(err));
       return { ok: false, error: err };
     }
   }
@@ -145,7 +135,7 @@ export class ChatEngine {
     messages: ChatMessage[],
     specs: ToolSpec[],
     chatId: number,
-    sink: StreamSink,
+    sink: ReplyStream,
     voice: Voice,
   ): Promise<{ answer: string; toolsUsed: string[]; pausedBlocked: boolean }> {
     const { llm, executor } = this.#deps;

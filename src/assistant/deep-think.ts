@@ -1,23 +1,22 @@
-import type { Api } from 'grammy';
 import type { Approval, ApprovalService } from '../approvals/index.js';
 import { writeAudit } from '../audit/index.js';
 import type { ContextItem, ContextProvider } from '../context/index.js';
 import type { Db } from '../db/index.js';
 import { CLOUD_USER_AGENT, DISCLOSED_HEADERS, LlmError, type ChatMessage, type LanguageModel } from '../llm/index.js';
 import type { Logger } from '../log/index.js';
-import { sendText } from '../channels/telegram/index.js';
+import type { ReplyChannel } from '../messenger/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
 import { currentThread, recentTurns } from './conversation-repo.js';
 import { selectContext } from './context-selection.js';
 import { buildDeepThinkPayload, clip, DeepThinkPayload, type DeepThinkOption } from './deep-think-payload.js';
 import { pageBody } from './deep-think-pages.js';
 import { cloudFailureText } from './llm-failure.js';
-import { StreamSink } from './stream-sink.js';
 import { formatDay } from './system-prompt.js';
 
 export interface DeepThinkDeps {
   db: Db;
-  api: Api;
+  /** Where the disclosure and the answer go (Telegram or the terminal). */
+  replies: ReplyChannel;
   approvals: ApprovalService;
   /** The cloud model; undefined when DEEP_THINK_* is not configured. */
   cloud: LanguageModel | undefined;
@@ -51,10 +50,9 @@ export class DeepThink {
   }
 
   async ask(question: string, chatId: number): Promise<void> {
-    const { api, cloud, cloudBaseUrl } = this.#deps;
+    const { replies, cloud, cloudBaseUrl } = this.#deps;
     if (!cloud || !cloudBaseUrl) {
-      await sendText(
-        api,
+      await replies.send(
         chatId,
         [
           'Deep think is not configured, so nothing was sent.',
@@ -65,7 +63,7 @@ export class DeepThink {
       return;
     }
     if (!canSerialize(cloud)) {
-      await sendText(api, chatId, 'Deep think is off: the configured cloud adapter cannot state the exact bytes it would send, so it cannot be disclosed. Nothing was sent.');
+      await replies.send(chatId, 'Deep think is off: the configured cloud adapter cannot state the exact bytes it would send, so it cannot be disclosed. Nothing was sent.');
       return;
     }
     const items = await this.#candidates(question, chatId);
@@ -97,7 +95,7 @@ export class DeepThink {
    * and the byte count of each body. Nothing is summarised or shortened.
    */
   async #offer(payload: DeepThinkPayload, chatId: number, items: Array<{ source: string; label: string; date?: Date }>, retry: boolean): Promise<void> {
-    const { api, approvals, cloudBaseUrl } = this.#deps;
+    const { replies, approvals, cloudBaseUrl } = this.#deps;
     const options = [
       ...(payload.withContext ? [{ label: 'Send with context', option: payload.withContext }] : []),
       { label: 'Send question only', option: payload.questionOnly },
@@ -107,7 +105,7 @@ export class DeepThink {
       const pages = pageBody(option.body);
       parts.set(label, pages.length);
       for (const [index, page] of pages.entries()) {
-        await sendText(api, chatId, `${disclosurePageHeading(label, index, pages.length, option.bytes)}\n<pre>${escapeHtml(page)}</pre>`, { html: true });
+        await replies.send(chatId, `${disclosurePageHeading(label, index, pages.length, option.bytes)}\n<pre>${escapeHtml(page)}</pre>`, { html: true });
       }
     }
     const exact = (label: string, bytes: number): string => {
@@ -158,10 +156,10 @@ export class DeepThink {
   }
 
   async #send(payload: DeepThinkPayload, chosen: DeepThinkOption, choiceId: string, approval: Approval): Promise<string> {
-    const { db, api, cloud, log } = this.#deps;
+    const { db, replies, cloud, log } = this.#deps;
     if (!cloud) return 'Deep think is not configured. Nothing was sent.';
     const chatId = approval.chatId;
-    const sink = new StreamSink({ api, chatId, privateChat: chatId > 0 || chatId === -1, log, draftIntervalMs: chatId === -1 ? 0 : 300, editIntervalMs: 1_000 });
+    const sink = replies.stream(chatId, { privateChat: chatId > 0 });
     const audit = { approvalId: approval.id, model: payload.model, option: choiceId === 'ctx' ? 'with-context' : 'question-only', sha256: chosen.sha256, items: choiceId === 'ctx' ? payload.items.length : 0 };
     try {
       // The draft carries the same 🧠 mark as the final message, so a channel that shows both
@@ -195,7 +193,7 @@ export class DeepThink {
         destination: payload.host,
         detail: { ...audit, what: `Deep think with ${payload.model} failed: ${err.kind}`, attempted: true },
       });
-      await sendText(api, chatId, cloudFailureText(err, payload.host));
+      await replies.send(chatId, cloudFailureText(err, payload.host));
       // Nothing is lost: the same approved payload is offered again, behind a fresh tap.
       await this.#offer(payload, chatId, payload.items, true);
       return `Failed: ${err.message}. A new request to try again is below.`;

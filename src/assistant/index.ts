@@ -2,7 +2,6 @@ export { createAssistantFeature, type AssistantDeps } from './assistant-feature.
 export { conversationContextProvider } from './conversation-provider.js';
 export { estimateTokens, tokenBudget, type TokenBudget } from './token-budget.js';
 export { planHistory, fitNewest, type HistoryPlan } from './history-window.js';
-export { StreamSink, type StreamSinkOptions } from './stream-sink.js';
 export { DeepThinkPayload, buildDeepThinkPayload, sha256 } from './deep-think-payload.js';
 export type { PersonaPaths } from './system-prompt.js';
 export { Z_VOICE, type Voice } from './voice.js';

@@ -12,3 +12,4 @@ export {
   DEFAULT_URGENT_KINDS,
   type QuietHours,
 } from './quiet-hours.js';
+export type { ReplyChannel, ReplyStream, ReplyStreamOptions } from './reply-channel.js';

@@ -8,8 +8,8 @@ import { createAgentsFeature, type AgentsFeature } from '../../src/agents/index.
 import type { FeatureDeps } from '../../src/app/index.js';
 import { ApprovalService } from '../../src/approvals/index.js';
 import { createAssistantFeature } from '../../src/assistant/index.js';
-import { CommandRegistry, createTelegramChatMessenger, createTelegramMessenger, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
-import { TerminalChannel } from '../../src/channels/terminal/index.js';
+import { CommandRegistry, createTelegramChatMessenger, createTelegramMessenger, createTelegramReplyChannel, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
+import { createTerminalReplyChannel, routeTerminalReplies, TerminalChannel } from '../../src/channels/terminal/index.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { migrateToLatest, openDatabase, type Db, type OpenDatabase } from '../../src/db/index.js';
 import { ModelQueue, LlmError, type ChatRequest, type ChatResult, type LanguageModel, type ToolCall } from '../../src/llm/index.js';
@@ -177,7 +177,7 @@ export async function startAgents(kind: DbKind, options: { terminal?: boolean } 
     config,
     db,
     log,
-    api,
+    replies: routeTerminalReplies(createTelegramReplyChannel(api, log), createTerminalReplyChannel(api, log)),
     registry,
     tools,
     executor,

@@ -11,3 +11,4 @@ export { replyText } from './reply.js';
 export { sendText, editText, isNotModified, type SendTextOptions } from './send-text.js';
 export { createUpdateHandler, describeError } from './update-handler.js';
 export { createTelegramChatMessenger, createTelegramMessenger } from './telegram-messenger.js';
+export { createTelegramReplyChannel, TELEGRAM_REPLY_PACING, type TelegramReplyChannelOptions } from './telegram-reply-channel.js';

@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Api } from 'grammy';
-import type { Logger } from '../log/index.js';
-import { editText, sendText } from '../channels/telegram/index.js';
-import { renderForTelegram } from '../channels/telegram/format/index.js';
+import type { Logger } from '../../log/index.js';
+import type { ReplyStream } from '../../messenger/index.js';
+import { editText, sendText } from './send-text.js';
+import { renderForTelegram } from './format/index.js';
 
 export interface StreamSinkOptions {
   api: Api;
@@ -25,7 +26,7 @@ const MAX_PARTIAL = 4000;
  * one plain message edited at most once per `editIntervalMs`. The final answer always goes
  * through the formatting helper (HTML, split at 4096, plain-text fallback).
  */
-export class StreamSink {
+export class StreamSink implements ReplyStream {
   readonly #options: StreamSinkOptions;
   readonly #draftId = randomInt(1, 2 ** 31 - 1);
   #mode: 'draft' | 'edit';

@@ -1,5 +1,5 @@
 import type { Api } from 'grammy';
-import type { Logger } from '../log/index.js';
+import type { Logger } from '../../log/index.js';
 
 /** Telegram shows "typing…" for about 5 s; repeating every 4 s keeps it on while we work. */
 export const TYPING_REPEAT_MS = 4_000;
