@@ -215,11 +215,11 @@ export class CapabilityService {
       description: `${version.description} (capability ${version.name} v${version.version}, runs sandboxed)`,
       tier: version.permissions.hosts.length > 0 ? 'L2' : 'L1',
       args: schema.schema,
-      describe: (args, object) => (object ? `Run with ${preview(args, 300)}` : `Run the capability ${version.name} v${version.version} with ${preview(args, 300)}`),
+      describe: (args, object) => (object ? `Run the capability with ${preview(args, 300)}` : `Run the capability ${version.name} v${version.version} with ${preview(args, 300)}`),
       // The approval names this exact version (number and hash): a call approved for it never runs a later one.
       resolve: async () => ({
         ok: true,
-        object: { id: `${version.name} v${version.version}`, title: `capability ${version.name}`, where: `sha256 ${version.hash.slice(0, 16)}`, ref: { version: version.version, hash: version.hash } },
+        object: { id: `${version.name} v${version.version}`, title: version.description.length > 80 ? `${version.description.slice(0, 80)}…` : version.description, where: `sha256 ${version.hash.slice(0, 16)}`, ref: { version: version.version, hash: version.hash } },
       }),
       run: async (args, ctx) => this.#run(version, args, ctx.object?.ref),
     };

@@ -186,7 +186,7 @@ describe('capabilities through the daemon', () => {
     // v3 reaches the network, so each call is L2: it asks, then fetches only from the approved host.
     ollama.script({ toolCalls: [{ name: 'cap_grocery_spending', arguments: { action: 'total', currency: 'USD' } }] }, { text: 'I asked you first.' });
     telegram.sendText(OWNER, 'total in dollars please');
-    const ask = await botMessageMatching(telegram, withText('Run the capability grocery_spending v3'));
+    const ask = await botMessageMatching(telegram, withText('Run the capability with {"action":"total","currency":"USD"}: grocery_spending v3 “'));
     telegram.pressButton(OWNER, OWNER.id, ask.message_id, buttonData(ask, 'Approve'));
     await telegram.waitFor((fake) => fake.message(OWNER.id, ask.message_id)?.text.includes('Ran grocery_spending v3.') ?? false, 30_000);
     expect(rateRequests).toEqual(['/latest?from=EUR&to=USD']);
