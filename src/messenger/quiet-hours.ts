@@ -43,11 +43,13 @@ export function isQuietAt(quiet: QuietHours | undefined, now: Date, timeZone: st
 
 export function parseUrgentKinds(text: string | undefined): string[] {
   if (text === undefined || text.trim() === '') return [...DEFAULT_URGENT_KINDS];
-  const kinds = text
+  // Each word as written, and its singular too ("reminders" means the kind `reminder`), so a
+  // kind that itself ends in "s" is never cut short.
+  return text
     .split(',')
-    .map((kind) => kind.trim().toLowerCase().replace(/s$/, ''))
-    .filter((kind) => kind !== '' && kind !== 'none');
-  return kinds;
+    .map((kind) => kind.trim().toLowerCase())
+    .filter((kind) => kind !== '' && kind !== 'none')
+    .flatMap((kind) => (kind.endsWith('s') && kind.length > 1 ? [kind, kind.slice(0, -1)] : [kind]));
 }
 
 /** The kind of a scope: its prefix before the first colon (`routine:morning:…` → `routine`). */
