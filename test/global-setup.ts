@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrateToLatest, openDatabase } from '../src/db/index.js';
 import { silentLogger } from '../src/log/index.js';
+import { createTestTempRoot } from './support/test-temp-root.js';
 
 export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -28,11 +28,15 @@ declare module 'vitest' {
  * testing only the embedded database.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const template = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-pglite-template-'));
+  // Every temp folder of the run goes under one root (in memory on Linux, see
+  // test-temp-root.ts): set before the test workers start, they inherit it as os.tmpdir().
+  const tempRoot = createTestTempRoot();
+  process.env.TMPDIR = tempRoot;
+  const template = fs.mkdtempSync(path.join(tempRoot, 'oz-pglite-template-'));
   const [built, pglite, postgres] = await Promise.allSettled([buildDist(), migratedPgliteTemplate(path.join(template, 'pglite')), migratedPostgresTemplate()]);
   const postgresTemplate = postgres.status === 'fulfilled' ? postgres.value : null;
   const teardown = async (): Promise<void> => {
-    fs.rmSync(template, { recursive: true, force: true });
+    fs.rmSync(tempRoot, { recursive: true, force: true });
     await postgresTemplate?.drop();
   };
   for (const step of [built, pglite, postgres]) {
