@@ -14,7 +14,8 @@ COPY package.json package-lock.json .npmrc ./
 # npm ci's postinstall runs this (it prepares the empty embedded-database template).
 COPY scripts/prepare-embedded-database.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+# esbuild strips the types (scripts/build.mjs); `npm test` is where types are checked.
+COPY scripts/build.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stamp = path.join(root, 'dist', '.build-stamp');
 /** What the build reads: the sources (folders too, so a deleted file counts) and the settings. */
-const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json'];
+const inputs = ['src', 'scripts/build.mjs', 'package.json', 'package-lock.json'];
 
 function newestChange(file) {
   let stats;
@@ -38,11 +38,11 @@ const built = builtAt();
 const changed = Math.max(...inputs.map((input) => newestChange(path.join(root, input))));
 if (built !== undefined && built >= changed && fs.existsSync(path.join(root, 'dist', 'main.js'))) process.exit(0);
 
-process.stderr.write(built === undefined ? 'building… (first start: compiling src/ into dist/, this can take a minute)\n' : 'building… (src/ changed since the last build)\n');
+process.stderr.write(built === undefined ? 'building… (first start: compiling src/ into dist/)\n' : 'building… (src/ changed since the last build)\n');
 const startedAt = Date.now();
-const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+const result = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
 if (result.status !== 0) {
-  process.stderr.write('build failed: see the TypeScript errors above.\n');
+  process.stderr.write('build failed: see the errors above.\n');
   process.exit(result.status ?? 1);
 }
 // The stamp's time is when the build started: an edit made while it ran makes the next start build again.

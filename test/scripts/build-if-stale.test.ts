@@ -6,16 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 
-/** A tiny copy of the project layout (its own src/, the real script and TypeScript). */
+/** A tiny copy of the project layout (its own src/, the real scripts and esbuild). */
 function miniProject(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oz-build-'));
   fs.mkdirSync(path.join(dir, 'scripts'));
-  fs.copyFileSync(path.join(repo, 'scripts/build-if-stale.mjs'), path.join(dir, 'scripts/build-if-stale.mjs'));
+  for (const script of ['build-if-stale.mjs', 'build.mjs']) fs.copyFileSync(path.join(repo, 'scripts', script), path.join(dir, 'scripts', script));
   fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
   fs.mkdirSync(path.join(dir, 'src'));
   fs.writeFileSync(path.join(dir, 'src/main.ts'), 'export const answer: number = 42;\n');
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', strict: true, types: [] } }));
-  fs.writeFileSync(path.join(dir, 'tsconfig.build.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { rootDir: 'src', outDir: 'dist' }, include: ['src'] }));
   fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
   return dir;
 }
@@ -58,10 +56,19 @@ describe('npm start builds only when dist/ is stale, and says so', () => {
 
   it('stops with the compiler errors when the build fails', () => {
     dir = miniProject();
-    fs.writeFileSync(path.join(dir, 'src/main.ts'), 'export const answer: number = "no";\n');
+    fs.writeFileSync(path.join(dir, 'src/main.ts'), 'export const answer: number = (42;\n');
     const result = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: dir, encoding: 'utf8' });
     expect(result.status).not.toBe(0);
-    expect(result.stdout + result.stderr).toContain('TS2322');
+    expect(result.stdout + result.stderr).toContain('Expected ")" but found ";"');
+    expect(result.stdout + result.stderr).toContain('src/main.ts:1:33');
     expect(result.stderr).toContain('build failed');
+    expect(fs.existsSync(path.join(dir, 'dist/.build-stamp'))).toBe(false);
+  });
+
+  it('builds the source as it is: type errors are for `npm run typecheck`, not a reason to refuse a start', () => {
+    dir = miniProject();
+    fs.writeFileSync(path.join(dir, 'src/main.ts'), 'export const answer: number = "forty-two" as unknown as number;\nexport const wrong: string = 42;\n');
+    expect(start(dir).status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'dist/main.js'), 'utf8')).toContain('forty-two');
   });
 });
