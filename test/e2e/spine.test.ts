@@ -42,6 +42,8 @@ describe.each(databaseKinds())('the daemon on %s', (kind) => {
     const d = launch();
     await ready(d);
     expect(telegram.callsTo('deleteWebhook').length).toBe(1);
+    // The menu is sent beside the first poll, not before "ready" (start-up does not wait on it).
+    await telegram.waitFor((fake) => fake.callsTo('setMyCommands').length >= 1, 60_000);
     expect(telegram.commands().map((command) => command.command)).toEqual(expect.arrayContaining(['start', 'help', 'status']));
 
     telegram.sendText(OWNER, '/start');
