@@ -7,15 +7,18 @@ import { acquirePidLock, appliedMigrations, databaseAnswers, migrateToLatest, op
 import { scrubSecrets, type Logger } from '../log/index.js';
 import { createEffectJournal, ReceiptLog, type EffectJournal } from '../outbox/index.js';
 import { countPending, pendingItems, UpdateDispatcher } from '../updates/index.js';
-import { TerminalChannel } from '../channels/terminal/index.js';
+import { createTerminalReplyChannel, routeTerminalReplies, TerminalChannel } from '../channels/terminal/index.js';
 import {
   buildBot,
   CommandRegistry,
   coreCommands,
+  createTelegramChatMessenger,
   createTelegramMessenger,
+  createTelegramReplyChannel,
   createUpdateHandler,
   explainFatal,
   fallbacks,
+  handlersComposer,
   IgnoredUpdates,
   offlineBotInfo,
   OwnerAuth,
@@ -181,6 +184,7 @@ export class App {
     });
 
     const registry = new CommandRegistry();
+    const replyLog = log.child({ part: 'assistant' });
     const deps: FeatureDeps = {
       config,
       db: database.db,
@@ -188,7 +192,8 @@ export class App {
       log,
       registry,
       auth,
-      api: bot.api,
+      chats: createTelegramChatMessenger(bot.api),
+      replies: routeTerminalReplies(createTelegramReplyChannel(bot.api, replyLog), createTerminalReplyChannel(bot.api, replyLog)),
       ownerChatId: () => auth.ownerId,
       messenger: createDurableMessenger({
         db: database.db,
@@ -198,13 +203,12 @@ export class App {
         timeZone: config.timeZone,
         log: log.child({ part: 'messenger' }),
       }),
-      keepNoCopy: (update) => ignored.mark(update),
       ...(database.dumpDataDir ? { dumpEmbeddedDataDir: database.dumpDataDir } : {}),
     };
     const core = coreCommands({ registry, statusText: () => this.#statusText() });
     this.#features = this.#options.features(deps);
     bot.use(core);
-    for (const feature of this.#features) if (feature.composer) bot.use(feature.composer);
+    for (const feature of this.#features) if (feature.handlers) bot.use(handlersComposer(feature.handlers, ignored));
     bot.use(fallbacks(ignored));
     return { bot, registry, ignored };
   }
