@@ -60,7 +60,7 @@ export class App {
   readonly #options: AppOptions;
   readonly #startedAt = Date.now();
   #database: OpenDatabase | undefined;
-  #dispatcher: UpdateDispatcher | undefined;
+  #dispatcher: UpdateDispatcher<Update> | undefined;
   #poller: TelegramPoller | undefined;
   #terminal: TerminalChannel | undefined;
   #health: { port: number; close: () => Promise<void> } | undefined;
@@ -104,7 +104,7 @@ export class App {
     const { bot, registry, ignored } = this.#buildBot({ database, auth, journal, botInfo, terminal, isTerminal });
     const handle = createUpdateHandler(bot, auth, this.#options.log.child({ part: 'handler' }), isTerminal, ignored);
     router.handle = handle;
-    const dispatcher = new UpdateDispatcher({ db, journal, log: this.#options.log.child({ part: 'dispatcher' }), handle, concurrency: config.handlerConcurrency });
+    const dispatcher = new UpdateDispatcher<Update>({ db, journal, log: this.#options.log.child({ part: 'dispatcher' }), handle, concurrency: config.handlerConcurrency });
     this.#dispatcher = dispatcher;
 
     for (const feature of this.#features) await feature.start?.();
@@ -214,13 +214,13 @@ export class App {
   }
 
   /** Whatever a previous run stored but did not finish goes first. */
-  async #resumeUnfinished(db: OpenDatabase['db'], dispatcher: UpdateDispatcher): Promise<void> {
-    const unfinished = await pendingItems(db);
+  async #resumeUnfinished(db: OpenDatabase['db'], dispatcher: UpdateDispatcher<Update>): Promise<void> {
+    const unfinished = await pendingItems<Update>(db);
     if (unfinished.length > 0) this.#options.log.info({ count: unfinished.length }, 'resuming unfinished updates');
     dispatcher.enqueue(unfinished);
   }
 
-  async #startPolling(api: Api, registry: CommandRegistry, db: OpenDatabase['db'], dispatcher: UpdateDispatcher): Promise<void> {
+  async #startPolling(api: Api, registry: CommandRegistry, db: OpenDatabase['db'], dispatcher: UpdateDispatcher<Update>): Promise<void> {
     const { config, log } = this.#options;
     // The command menu is cosmetic: register it alongside the first poll instead of before it.
     void api.setMyCommands(registry.menu()).catch((err: unknown) => log.warn({ err }, 'could not register the command menu'));
