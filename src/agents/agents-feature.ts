@@ -57,7 +57,7 @@ export function createAgentsFeature(deps: AgentsFeatureDeps): AgentsFeature {
 
   const feature: Feature = {
     name: 'agents',
-    composer: agentCommands({ agents: service, registry: deps.registry, timeZone: deps.config.timeZone }),
+    handlers: agentCommands({ agents: service, registry: deps.registry, timeZone: deps.config.timeZone }),
     // Read on every scheduler check: the active agents' heartbeats, as of the last state change.
     get jobs(): ScheduledJob[] {
       return service.active.flatMap((template) => (template.schedule !== undefined ? [heartbeatJob(template, template.schedule)] : []));

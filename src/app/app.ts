@@ -7,15 +7,18 @@ import { acquirePidLock, appliedMigrations, databaseAnswers, migrateToLatest, op
 import { scrubSecrets, type Logger } from '../log/index.js';
 import { createEffectJournal, ReceiptLog, type EffectJournal } from '../outbox/index.js';
 import { countPending, pendingItems, UpdateDispatcher } from '../updates/index.js';
-import { TerminalChannel } from '../channels/terminal/index.js';
+import { createTerminalReplyChannel, routeTerminalReplies, TerminalChannel } from '../channels/terminal/index.js';
 import {
   buildBot,
   CommandRegistry,
   coreCommands,
+  createTelegramChatMessenger,
   createTelegramMessenger,
+  createTelegramReplyChannel,
   createUpdateHandler,
   explainFatal,
   fallbacks,
+  handlersComposer,
   IgnoredUpdates,
   offlineBotInfo,
   OwnerAuth,
@@ -57,7 +60,7 @@ export class App {
   readonly #options: AppOptions;
   readonly #startedAt = Date.now();
   #database: OpenDatabase | undefined;
-  #dispatcher: UpdateDispatcher | undefined;
+  #dispatcher: UpdateDispatcher<Update> | undefined;
   #poller: TelegramPoller | undefined;
   #terminal: TerminalChannel | undefined;
   #health: { port: number; close: () => Promise<void> } | undefined;
@@ -101,7 +104,7 @@ export class App {
     const { bot, registry, ignored } = this.#buildBot({ database, auth, journal, botInfo, terminal, isTerminal });
     const handle = createUpdateHandler(bot, auth, this.#options.log.child({ part: 'handler' }), isTerminal, ignored);
     router.handle = handle;
-    const dispatcher = new UpdateDispatcher({ db, journal, log: this.#options.log.child({ part: 'dispatcher' }), handle, concurrency: config.handlerConcurrency });
+    const dispatcher = new UpdateDispatcher<Update>({ db, journal, log: this.#options.log.child({ part: 'dispatcher' }), handle, concurrency: config.handlerConcurrency });
     this.#dispatcher = dispatcher;
 
     for (const feature of this.#features) await feature.start?.();
@@ -181,6 +184,7 @@ export class App {
     });
 
     const registry = new CommandRegistry();
+    const replyLog = log.child({ part: 'assistant' });
     const deps: FeatureDeps = {
       config,
       db: database.db,
@@ -188,7 +192,8 @@ export class App {
       log,
       registry,
       auth,
-      api: bot.api,
+      chats: createTelegramChatMessenger(bot.api),
+      replies: routeTerminalReplies(createTelegramReplyChannel(bot.api, replyLog), createTerminalReplyChannel(bot.api, replyLog)),
       ownerChatId: () => auth.ownerId,
       messenger: createDurableMessenger({
         db: database.db,
@@ -198,25 +203,24 @@ export class App {
         timeZone: config.timeZone,
         log: log.child({ part: 'messenger' }),
       }),
-      keepNoCopy: (update) => ignored.mark(update),
       ...(database.dumpDataDir ? { dumpEmbeddedDataDir: database.dumpDataDir } : {}),
     };
     const core = coreCommands({ registry, statusText: () => this.#statusText() });
     this.#features = this.#options.features(deps);
     bot.use(core);
-    for (const feature of this.#features) if (feature.composer) bot.use(feature.composer);
+    for (const feature of this.#features) if (feature.handlers) bot.use(handlersComposer(feature.handlers, ignored));
     bot.use(fallbacks(ignored));
     return { bot, registry, ignored };
   }
 
   /** Whatever a previous run stored but did not finish goes first. */
-  async #resumeUnfinished(db: OpenDatabase['db'], dispatcher: UpdateDispatcher): Promise<void> {
-    const unfinished = await pendingItems(db);
+  async #resumeUnfinished(db: OpenDatabase['db'], dispatcher: UpdateDispatcher<Update>): Promise<void> {
+    const unfinished = await pendingItems<Update>(db);
     if (unfinished.length > 0) this.#options.log.info({ count: unfinished.length }, 'resuming unfinished updates');
     dispatcher.enqueue(unfinished);
   }
 
-  async #startPolling(api: Api, registry: CommandRegistry, db: OpenDatabase['db'], dispatcher: UpdateDispatcher): Promise<void> {
+  async #startPolling(api: Api, registry: CommandRegistry, db: OpenDatabase['db'], dispatcher: UpdateDispatcher<Update>): Promise<void> {
     const { config, log } = this.#options;
     // The command menu is cosmetic: register it alongside the first poll instead of before it.
     void api.setMyCommands(registry.menu()).catch((err: unknown) => log.warn({ err }, 'could not register the command menu'));

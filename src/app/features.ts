@@ -1,7 +1,4 @@
-import { Composer } from 'grammy';
 import type { Feature, FeatureDeps } from './feature.js';
-import { createTelegramChatMessenger, createTelegramReplyChannel, type BotContext } from '../channels/telegram/index.js';
-import { createTerminalReplyChannel, routeTerminalReplies } from '../channels/terminal/index.js';
 import { ApprovalService } from '../approvals/index.js';
 import { OwnerPolicy, PauseSwitch, policyCommands, ToolExecutor } from '../policy/index.js';
 import { registerPreferenceTools } from '../preferences/index.js';
@@ -46,7 +43,7 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
   const tools = new ToolRegistry();
   const pause = new PauseSwitch(deps.db);
   const ownerPolicy = new OwnerPolicy(deps.db);
-  const approvals = new ApprovalService({ db: deps.db, chats: createTelegramChatMessenger(deps.api), log: deps.log.child({ part: 'approvals' }), defaultTtlMs: deps.config.approvalTtlMs });
+  const approvals = new ApprovalService({ db: deps.db, chats: deps.chats, log: deps.log.child({ part: 'approvals' }), defaultTtlMs: deps.config.approvalTtlMs });
   const executor = new ToolExecutor({ registry: tools, approvals, pause, policy: ownerPolicy, db: deps.db, log: deps.log.child({ part: 'tools' }), undoTtlMs: UNDO_TTL_MS });
   const { ollama, deepThink } = deps.config;
   const ollamaModel = createOllamaModel({
@@ -86,7 +83,7 @@ export function buildFeatures(deps: FeatureDeps): Feature[] {
         check: async () => ({ ok: true, detail: `${cloud?.provider ?? ''} ${cloud?.model ?? ''}, contacted only after you approve` }),
       },
     ],
-    composer: new Composer<BotContext>(policyCommands({ db: deps.db, pause, policy: ownerPolicy, tools, registry: deps.registry, timeZone: deps.config.timeZone }), approvals.composer()),
+    handlers: policyCommands({ db: deps.db, pause, policy: ownerPolicy, tools, registry: deps.registry, timeZone: deps.config.timeZone }).use(approvals.handlers()),
     statusLines: async () => (pause.paused ? ['⏸ Paused: proactive and tool actions are off (/resume).'] : []),
     start: async () => {
       await pause.load();
@@ -122,8 +119,6 @@ function featuresOnTop(shared: SharedServices): Feature[] {
   const agents = createAgentsFeature({ ...shared, providers: [memory.contextProvider] });
   features.push(agents.feature);
   features.push(createSkillsFeature(shared));
-  const replyLog = shared.log.child({ part: 'assistant' });
-  const replies = routeTerminalReplies(createTelegramReplyChannel(shared.api, replyLog), createTerminalReplyChannel(shared.api, replyLog));
-  features.push(createAssistantFeature({ ...shared, replies, contextProviders: providers, voice: agents.voice }));
+  features.push(createAssistantFeature({ ...shared, contextProviders: providers, voice: agents.voice }));
   return features;
 }

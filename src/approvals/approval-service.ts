@@ -1,10 +1,9 @@
-import { Composer } from 'grammy';
 import { writeAudit } from '../audit/index.js';
 import type { Db } from '../db/index.js';
 import type { ApprovalChoice } from '../db/tables/approvals.table.js';
 import type { Logger } from '../log/index.js';
 import { nextEffectKey } from '../outbox/index.js';
-import type { BotContext } from '../channels/telegram/index.js';
+import { ChatHandlers, type ButtonPress } from '../commands/index.js';
 import type { ChatMessenger, OwnerButton } from '../messenger/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
 import { decideApproval, expireDue, findApproval, insertApproval, recordOutcome, setApprovalMessage, type Approval } from './approvals-repo.js';
@@ -78,13 +77,12 @@ export class ApprovalService {
     return { ...approval, messageId: approval.messageId ?? messageId ?? null };
   }
 
-  composer(): Composer<BotContext> {
-    const composer = new Composer<BotContext>();
-    composer.callbackQuery(CALLBACK, async (ctx) => {
-      const [, id = '', choiceId = ''] = CALLBACK.exec(ctx.callbackQuery.data) ?? [];
-      await this.#onTap(ctx, id, choiceId);
+  /** The approval buttons' handler. */
+  handlers(): ChatHandlers {
+    return new ChatHandlers().button(CALLBACK, async (press) => {
+      const [, id = '', choiceId = ''] = CALLBACK.exec(press.data) ?? [];
+      await this.#onTap(press, id, choiceId);
     });
-    return composer;
   }
 
   /** Marks overdue requests expired and says so under each; runs every minute. */
@@ -104,13 +102,13 @@ export class ApprovalService {
     return () => clearInterval(timer);
   }
 
-  async #onTap(ctx: BotContext, id: string, choiceId: string): Promise<void> {
+  async #onTap(press: ButtonPress, id: string, choiceId: string): Promise<void> {
     const { db, log } = this.#options;
     const found = await findApproval(db, id);
     const choice = found?.choices.find((c) => c.id === choiceId);
     if (!found || !choice) {
       log.info({ approvalId: id }, 'tap on an unknown approval or choice');
-      await ctx.answerCallbackQuery({ text: 'That request does not exist.' });
+      await press.answer('That request does not exist.');
       return;
     }
     const now = this.#now();
@@ -122,7 +120,7 @@ export class ApprovalService {
         log.info({ approvalId: id }, 'replayed decision arrived after expiry; not carried out');
         const outcome = '⌛ Expired before it could be carried out — nothing was done.';
         await recordOutcome(db, found.id, outcome);
-        await ctx.answerCallbackQuery({ text: 'This request expired; nothing was done.' });
+        await press.answer('This request expired; nothing was done.');
         await this.#showOutcome(found, outcome).catch(() => undefined);
         return;
       }
@@ -133,10 +131,10 @@ export class ApprovalService {
         found.status === 'pending' || found.status === 'expired'
           ? 'This request expired; nothing was done.'
           : `Already answered: ${found.choices.find((c) => c.id === found.decision)?.label ?? found.status}.`;
-      await ctx.answerCallbackQuery({ text });
+      await press.answer(text);
       return;
     }
-    await ctx.answerCallbackQuery({ text: choice.label });
+    await press.answer(choice.label);
     await writeAudit(db, {
       actor: 'owner',
       action: `approval:${approval.status}`,

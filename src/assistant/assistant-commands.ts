@@ -1,9 +1,9 @@
-import { Composer } from 'grammy';
 import type { Db } from '../db/index.js';
 import type { LanguageModel } from '../llm/index.js';
 import type { Logger } from '../log/index.js';
 import type { ReplyChannel } from '../messenger/index.js';
-import { replyText, type BotContext, type CommandRegistry } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../channels/telegram/index.js';
+import { ChatHandlers, type ChatTurn } from '../commands/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
 import type { ChatEngine, ChatTarget } from './chat-engine.js';
 import { currentThread, endThread, historyTurns, isUnanswered, latestAnswer, latestUserTurn, latestUserTurnInChat, saveSummary, setTurnStatus, addTurn } from './conversation-repo.js';
@@ -35,30 +35,30 @@ export const RETRY_UNANSWERED_BEFORE_NEW =
 /** Tokens a closed thread's final summary may take. */
 const FINAL_SUMMARY_TOKENS = 300;
 
-export function targetOf(ctx: BotContext): ChatTarget | undefined {
-  const chatId = ctx.chat?.id;
+export function targetOf(turn: ChatTurn): ChatTarget | undefined {
+  const chatId = turn.chatId;
   if (chatId === undefined) return undefined;
-  return { chatId, privateChat: ctx.chat?.type === 'private' };
+  return { chatId, privateChat: turn.privateChat };
 }
 
 /** Free text goes to Z; /new, /retry, /why and /think steer the conversation. */
-export function assistantCommands(deps: AssistantCommandDeps): Composer<BotContext> {
+export function assistantCommands(deps: AssistantCommandDeps): ChatHandlers {
   const { db, engine, registry, log } = deps;
   const now = deps.now ?? (() => new Date());
   registry.add({ command: 'new', description: 'Start a fresh conversation (the old one is summarized and kept searchable)' });
   registry.add({ command: 'retry', description: 'Ask the local model again for the message it could not answer' });
   registry.add({ command: 'why', description: 'What the last answer drew on: notes, memories, tasks, tools' });
   registry.add({ command: 'think', description: 'Deep think with the cloud model, after you see and approve what would be sent', args: '<question>' });
-  const composer = new Composer<BotContext>();
+  const handlers = new ChatHandlers();
 
-  composer.command('new', async (ctx) => {
-    const target = targetOf(ctx);
+  handlers.command('new', async (request) => {
+    const target = targetOf(request);
     if (!target) return;
     const thread = await currentThread(db, target.chatId);
     const pending = await historyTurns(db, thread.id, thread.summarizedThrough);
     await endThread(db, thread.id, now());
     const hadConversation = pending.length > 0 || thread.summarizedThrough > 0;
-    await replyText(ctx, hadConversation ? NEW_KEPT : NEW_NOTHING_TO_KEEP);
+    await request.reply(hadConversation ? NEW_KEPT : NEW_NOTHING_TO_KEEP);
     const last = pending.at(-1);
     if (!last) return;
     // The summary is written after the reply: the owner does not wait for the model.
@@ -72,13 +72,13 @@ export function assistantCommands(deps: AssistantCommandDeps): Composer<BotConte
     await saveSummary(db, thread.id, summary, last.id);
   });
 
-  composer.command('retry', async (ctx) => {
-    const target = targetOf(ctx);
+  handlers.command('retry', async (request) => {
+    const target = targetOf(request);
     if (!target) return;
     const thread = await currentThread(db, target.chatId);
     const turn = await latestUserTurn(db, thread.id);
     if (!turn || !isUnanswered(turn)) {
-      await replyText(ctx, turn ? RETRY_ANSWERED : await nothingInThisConversation(target.chatId));
+      await request.reply(turn ? RETRY_ANSWERED : await nothingInThisConversation(target.chatId));
       return;
     }
     const stopTyping = deps.replies.typing(target.chatId);
@@ -96,12 +96,12 @@ export function assistantCommands(deps: AssistantCommandDeps): Composer<BotConte
     return earlier && isUnanswered(earlier) ? RETRY_UNANSWERED_BEFORE_NEW : RETRY_NO_MESSAGE;
   }
 
-  composer.command('why', async (ctx) => {
-    const target = targetOf(ctx);
+  handlers.command('why', async (request) => {
+    const target = targetOf(request);
     if (!target) return;
     const answer = await latestAnswer(db, target.chatId);
     if (!answer) {
-      await replyText(ctx, 'There is no answer yet to explain.');
+      await request.reply('There is no answer yet to explain.');
       return;
     }
     const used = answer.used ?? { items: [], tools: [] };
@@ -115,26 +115,26 @@ export function assistantCommands(deps: AssistantCommandDeps): Composer<BotConte
       lines.push(`${index + 1}. [${escapeHtml(item.source)}${when}${score}${author}] ${escapeHtml(item.label)}`);
     });
     if (used.tools.length > 0) lines.push(`Tools: ${used.tools.map(escapeHtml).join(', ')}`);
-    await replyText(ctx, lines.join('\n'), { html: true });
+    await request.reply(lines.join('\n'), { html: true });
   });
 
-  composer.command('think', async (ctx) => {
-    const target = targetOf(ctx);
+  handlers.command('think', async (request) => {
+    const target = targetOf(request);
     if (!target) return;
-    const question = ctx.match.trim();
+    const question = request.args.trim();
     if (question === '') {
-      await replyText(ctx, 'Usage: /think <question>. You will see exactly what would be sent to the cloud model before anything leaves this machine.');
+      await request.reply('Usage: /think <question>. You will see exactly what would be sent to the cloud model before anything leaves this machine.');
       return;
     }
     await deps.deepThink.ask(question, target.chatId);
   });
 
-  composer.on('message:text', async (ctx, next) => {
-    const text = ctx.message.text;
+  handlers.text(async (message) => {
+    const text = message.text;
     // Commands nobody claimed go on to the fallback ("I don't know /x").
-    if (/^\/[A-Za-z0-9_]/.test(text)) return next();
-    const target = targetOf(ctx);
-    if (!target) return next();
+    if (/^\/[A-Za-z0-9_]/.test(text)) return 'pass';
+    const target = targetOf(message);
+    if (!target) return 'pass';
     // Typing first: the owner sees life before anything else happens.
     const stopTyping = deps.replies.typing(target.chatId);
     try {
@@ -149,5 +149,5 @@ export function assistantCommands(deps: AssistantCommandDeps): Composer<BotConte
     }
   });
 
-  return composer;
+  return handlers;
 }

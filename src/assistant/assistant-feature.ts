@@ -76,7 +76,7 @@ export function createAssistantFeature(deps: AssistantDeps): Feature {
   });
   return {
     name: 'assistant',
-    composer: assistantCommands({ db: deps.db, llm: deps.llm, engine, deepThink, replies: deps.replies, registry: deps.registry, log, timeZone: deps.config.timeZone }),
+    handlers: assistantCommands({ db: deps.db, llm: deps.llm, engine, deepThink, replies: deps.replies, registry: deps.registry, log, timeZone: deps.config.timeZone }),
     statusLines: async () => (deps.config.ollama.cloudModel ? [ollamaCloudWarning(deps.config.ollama.model)] : []),
   };
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Composer } from 'grammy';
 import type { Feature } from '../app/index.js';
-import type { BotContext, CommandRegistry } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../channels/telegram/index.js';
 import type { Config } from '../config/index.js';
 import type { ContextProvider } from '../context/index.js';
 import type { Db } from '../db/index.js';
@@ -114,10 +113,7 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
 
   const feature: Feature = {
     name: 'board',
-    composer: new Composer<BotContext>(
-      taskCommands({ registry: deps.registry, tasks, llm: deps.llm, timeZone, now, log }),
-      projectCommands({ db: deps.db, registry: deps.registry, structure, now }),
-    ),
+    handlers: taskCommands({ registry: deps.registry, tasks, llm: deps.llm, timeZone, now, log }).use(projectCommands({ db: deps.db, registry: deps.registry, structure, now })),
     probes: [
       {
         name: 'Planka',

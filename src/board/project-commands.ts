@@ -1,6 +1,6 @@
-import { Composer } from 'grammy';
 import { escapeHtml } from '../channels/telegram/format/index.js';
-import { replyText, type BotContext, type CommandRegistry } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../channels/telegram/index.js';
+import { ChatHandlers } from '../commands/index.js';
 import type { Db } from '../db/index.js';
 import type { ProjectStatus } from '../db/tables/board.table.js';
 import type { BoardStructure } from './board-structure.js';
@@ -29,7 +29,7 @@ export interface ProjectCommandDeps {
 }
 
 /** /tree and /project: the project hierarchy (seed §10, §17). */
-export function projectCommands(deps: ProjectCommandDeps): Composer<BotContext> {
+export function projectCommands(deps: ProjectCommandDeps): ChatHandlers {
   const { db, registry } = deps;
   registry.add({ command: 'tree', description: 'The project tree with status and progress', args: '[all]' });
   registry.add({
@@ -37,20 +37,20 @@ export function projectCommands(deps: ProjectCommandDeps): Composer<BotContext> 
     description: 'Add a project, or set its status, progress, parent, board link or priority',
     args: 'add <name> [under <parent>] [link <board>] | <name> status|progress|under|link|priority|reviewed <value>',
   });
-  const composer = new Composer<BotContext>();
+  const handlers = new ChatHandlers();
 
-  composer.command('tree', async (ctx) => {
+  handlers.command('tree', async (request) => {
     const projects = await listProjects(db);
-    const lines = renderTree(projects, await boardCounts(db), { all: ctx.match.trim().toLowerCase() === 'all' });
+    const lines = renderTree(projects, await boardCounts(db), { all: request.args.trim().toLowerCase() === 'all' });
     const text = lines.length === 0 ? `No projects yet. Add one:\n${PROJECT_USAGE}` : lines.join('\n');
-    await replyText(ctx, escapeHtml(text), { html: true });
+    await request.reply(escapeHtml(text), { html: true });
   });
 
-  composer.command('project', async (ctx) => {
-    const reply = await runProjectCommand(deps, ctx.match.trim());
-    await replyText(ctx, escapeHtml(reply), { html: true });
+  handlers.command('project', async (request) => {
+    const reply = await runProjectCommand(deps, request.args.trim());
+    await request.reply(escapeHtml(reply), { html: true });
   });
-  return composer;
+  return handlers;
 }
 
 /** Carries out one /project line; returns what to tell the owner. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Composer } from 'grammy';
 import { escapeHtml } from '../channels/telegram/format/index.js';
-import { replyText, type BotContext, type CommandRegistry } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../channels/telegram/index.js';
+import { ChatHandlers } from '../commands/index.js';
 import type { LanguageModel } from '../llm/index.js';
 import type { Logger } from '../log/index.js';
 import { nextEffectKey } from '../outbox/index.js';
@@ -25,30 +25,30 @@ function workKey(label: string): string {
 }
 
 /** /tasks, /task and the task buttons (Done, Move, Snooze, board correction). */
-export function taskCommands(deps: TaskCommandDeps): Composer<BotContext> {
+export function taskCommands(deps: TaskCommandDeps): ChatHandlers {
   const { registry, tasks, timeZone, now, log } = deps;
   registry.add({ command: 'tasks', description: 'Open tasks by board and list, overdue first, with Done/Move/Snooze buttons', args: '[board]' });
   registry.add({ command: 'task', description: 'Add a task to the right board’s inbox (the local model picks the board)', args: '<text> [due <when>]' });
-  const composer = new Composer<BotContext>();
+  const handlers = new ChatHandlers();
 
-  composer.command('tasks', async (ctx) => {
-    const board = ctx.match.trim();
+  handlers.command('tasks', async (request) => {
+    const board = request.args.trim();
     try {
       const structure = await tasks.structure();
       const { tasks: open, note } = await tasks.list(board || undefined);
       const notes = [...(tasks.plankaConfigured ? [] : [NOT_CONFIGURED_NOTE]), ...(note ? [note] : [])];
       const view = renderTaskList(open, structure, now(), timeZone, notes);
-      await replyText(ctx, view.html, { html: true, ...(view.buttons ? { buttons: view.buttons } : {}) });
+      await request.reply(view.html, { html: true, ...(view.buttons ? { buttons: view.buttons } : {}) });
     } catch (err) {
       if (!(err instanceof TaskInputError)) throw err;
-      await replyText(ctx, escapeHtml(err.message), { html: true });
+      await request.reply(escapeHtml(err.message), { html: true });
     }
   });
 
-  composer.command('task', async (ctx) => {
-    const text = ctx.match.trim();
+  handlers.command('task', async (request) => {
+    const text = request.args.trim();
     if (text === '') {
-      await replyText(ctx, 'Usage: /task <text> [due <when>], e.g. /task renew passport due friday');
+      await request.reply('Usage: /task <text> [due <when>], e.g. /task renew passport due friday');
       return;
     }
     const dueMatch = /\s+due\s+(.+)$/i.exec(text);
@@ -57,7 +57,7 @@ export function taskCommands(deps: TaskCommandDeps): Composer<BotContext> {
     if (dueMatch?.[1]) {
       const parsed = parseDue(dueMatch[1], now(), timeZone);
       if (!parsed.ok) {
-        await replyText(ctx, escapeHtml(`Not added: ${parsed.error}.`), { html: true });
+        await request.reply(escapeHtml(`Not added: ${parsed.error}.`), { html: true });
         return;
       }
       dueAt = parsed.due;
@@ -68,17 +68,17 @@ export function taskCommands(deps: TaskCommandDeps): Composer<BotContext> {
     const write = await tasks.create({ key: workKey('board:task'), board: choice.board, title, dueAt });
     if (write.result.state === 'queued' || write.result.state === 'blocked') await tasks.noteOwnerTold(write.task.id);
     const why = choice.by === 'fallback' ? ` (${choice.reason}, so I chose ${choice.board}; tap to change)` : '';
-    await replyText(ctx, escapeHtml(`Added ${taskLine(write.task, now(), timeZone)} to ${write.task.board} / ${write.task.list}${describeWrite(write.result)}${why}`), {
+    await request.reply(escapeHtml(`Added ${taskLine(write.task, now(), timeZone)} to ${write.task.board} / ${write.task.list}${describeWrite(write.result)}${why}`), {
       html: true,
       buttons: boardKeyboard(write.task, structure),
     });
   });
 
-  composer.callbackQuery(/^bt:/, async (ctx) => {
-    const match = TASK_CALLBACK.exec(ctx.callbackQuery.data);
+  handlers.button(/^bt:/, async (press) => {
+    const match = TASK_CALLBACK.exec(press.data);
     if (!match) {
       log.info('unknown task button data');
-      await ctx.answerCallbackQuery({ text: 'Unknown button.' });
+      await press.answer('Unknown button.');
       return;
     }
     const [, action, idText, argText] = match;
@@ -91,14 +91,14 @@ export function taskCommands(deps: TaskCommandDeps): Composer<BotContext> {
       switch (action) {
         case 'd':
           if (task.done) {
-            await ctx.answerCallbackQuery({ text: 'Already done.' });
+            await press.answer('Already done.');
             return;
           }
           write = await tasks.change(taskId, { list: spec.doneList }, workKey('board:button'));
           break;
         case 'm':
-          await ctx.answerCallbackQuery();
-          await replyText(ctx, escapeHtml(`Move ${taskLine(task, now(), timeZone)} to:`), { html: true, buttons: moveKeyboard(task, spec.lists) });
+          await press.answer();
+          await press.reply(escapeHtml(`Move ${taskLine(task, now(), timeZone)} to:`), { html: true, buttons: moveKeyboard(task, spec.lists) });
           return;
         case 'l': {
           const list = arg === undefined ? undefined : spec.lists[arg];
@@ -118,14 +118,14 @@ export function taskCommands(deps: TaskCommandDeps): Composer<BotContext> {
       }
     } catch (err) {
       if (!(err instanceof TaskInputError)) throw err;
-      await ctx.answerCallbackQuery({ text: err.message.slice(0, 190) });
+      await press.answer(err.message.slice(0, 190));
       return;
     }
     if (write.result.state === 'queued' || write.result.state === 'blocked') await tasks.noteOwnerTold(write.task.id);
     const verb = action === 'd' ? 'Done' : action === 's' ? 'Snoozed' : 'Moved';
-    await ctx.answerCallbackQuery({ text: `${verb}: #${write.task.id}` });
-    await replyText(ctx, `${verb}: ${escapeHtml(taskLine(write.task, now(), timeZone))} [${escapeHtml(`${write.task.board} / ${write.task.list}`)}]${escapeHtml(describeWrite(write.result))}`, { html: true });
+    await press.answer(`${verb}: #${write.task.id}`);
+    await press.reply(`${verb}: ${escapeHtml(taskLine(write.task, now(), timeZone))} [${escapeHtml(`${write.task.board} / ${write.task.list}`)}]${escapeHtml(describeWrite(write.result))}`, { html: true });
   });
 
-  return composer;
+  return handlers;
 }

@@ -1,5 +1,6 @@
-import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import { escapeHtml } from '../channels/telegram/format/index.js';
+import type { Buttons } from '../commands/index.js';
+import type { OwnerButton } from '../messenger/index.js';
 import type { BoardStructure } from './board-structure.js';
 import { byUrgency, taskLine } from './task-format.js';
 import type { Task } from './tasks-repo.js';
@@ -14,12 +15,12 @@ export const NOT_CONFIGURED_NOTE =
 /** Callback data: `bt:<action>:<task id>[:<arg>]`, at most ~20 bytes (Telegram allows 64). */
 export const TASK_CALLBACK = /^bt:([dmslb]):(\d{1,9})(?::(\d{1,2}))?$/;
 
-export function taskButtons(task: Task): InlineKeyboardButton[] {
+export function taskButtons(task: Task): OwnerButton[] {
   return [
-    { text: `✓ #${task.id}`, callback_data: `bt:d:${task.id}` },
-    { text: `↔ #${task.id}`, callback_data: `bt:m:${task.id}` },
-    { text: '+1d', callback_data: `bt:s:${task.id}:1` },
-    { text: '+1w', callback_data: `bt:s:${task.id}:7` },
+    { text: `✓ #${task.id}`, data: `bt:d:${task.id}` },
+    { text: `↔ #${task.id}`, data: `bt:m:${task.id}` },
+    { text: '+1d', data: `bt:s:${task.id}:1` },
+    { text: '+1w', data: `bt:s:${task.id}:7` },
   ];
 }
 
@@ -27,7 +28,7 @@ export function taskButtons(task: Task): InlineKeyboardButton[] {
  * The /tasks message: overdue tasks first, then every open task grouped by board (in
  * structure order) and list, soonest due first; one button row per task.
  */
-export function renderTaskList(tasks: Task[], structure: BoardStructure, now: Date, timeZone: string, notes: string[]): { html: string; buttons: InlineKeyboardMarkup | undefined } {
+export function renderTaskList(tasks: Task[], structure: BoardStructure, now: Date, timeZone: string, notes: string[]): { html: string; buttons: Buttons | undefined } {
   const sorted = [...tasks].sort(byUrgency(now));
   const overdue = sorted.filter((task) => task.dueAt !== null && task.dueAt < now);
   const rest = sorted.filter((task) => !overdue.includes(task));
@@ -64,19 +65,19 @@ export function renderTaskList(tasks: Task[], structure: BoardStructure, now: Da
   }
   if (shown.length > MAX_TASKS_WITH_BUTTONS) lines.push('', `<i>Buttons for the first ${MAX_TASKS_WITH_BUTTONS} tasks; use /tasks &lt;board&gt; for the rest.</i>`);
   const rows = shown.slice(0, MAX_TASKS_WITH_BUTTONS).map(taskButtons);
-  return { html: lines.join('\n'), buttons: { inline_keyboard: rows } };
+  return { html: lines.join('\n'), buttons: rows };
 }
 
-export function moveKeyboard(task: Task, lists: string[]): InlineKeyboardMarkup {
-  const buttons = lists.flatMap((list, index) => (list === task.list ? [] : [{ text: list, callback_data: `bt:l:${task.id}:${index}` }]));
-  const rows: InlineKeyboardButton[][] = [];
+export function moveKeyboard(task: Task, lists: string[]): Buttons {
+  const buttons = lists.flatMap((list, index) => (list === task.list ? [] : [{ text: list, data: `bt:l:${task.id}:${index}` }]));
+  const rows: Buttons = [];
   for (let i = 0; i < buttons.length; i += 3) rows.push(buttons.slice(i, i + 3));
-  return { inline_keyboard: rows };
+  return rows;
 }
 
-export function boardKeyboard(task: Task, structure: BoardStructure): InlineKeyboardMarkup {
-  const buttons = structure.boards.flatMap((board, index) => (board.name === task.board ? [] : [{ text: `→ ${board.name}`, callback_data: `bt:b:${task.id}:${index}` }]));
-  const rows: InlineKeyboardButton[][] = [];
+export function boardKeyboard(task: Task, structure: BoardStructure): Buttons {
+  const buttons = structure.boards.flatMap((board, index) => (board.name === task.board ? [] : [{ text: `→ ${board.name}`, data: `bt:b:${task.id}:${index}` }]));
+  const rows: Buttons = [];
   for (let i = 0; i < buttons.length; i += 3) rows.push(buttons.slice(i, i + 3));
-  return { inline_keyboard: rows };
+  return rows;
 }

@@ -1,7 +1,6 @@
-import { Composer } from 'grammy';
 import type { Feature, FeatureDeps } from '../app/feature.js';
 import type { ApprovalService } from '../approvals/index.js';
-import { replyText, type BotContext } from '../channels/telegram/index.js';
+import { ChatHandlers, type Buttons } from '../commands/index.js';
 import { CredentialStore } from '../secrets/index.js';
 import { ensureSqlRoles, GuardedSql, registerSqlTools, type QueryLimits } from '../sql/index.js';
 import { CapabilityService } from './capability-service.js';
@@ -41,7 +40,7 @@ export function createCapabilitiesFeature(shared: CapabilitiesFeatureDeps, optio
   const secrets = secretKeys.length > 0 ? new CredentialStore(db, secretKeys) : undefined;
   const service = new CapabilityService({
     db,
-    api: shared.api,
+    chats: shared.chats,
     approvals,
     tools,
     messenger,
@@ -53,64 +52,64 @@ export function createCapabilitiesFeature(shared: CapabilitiesFeatureDeps, optio
   registerCapabilityTools(tools, service);
   registerSqlTools(tools, { db, guardedSql, approvals });
 
-  const composer = new Composer<BotContext>();
+  const handlers = new ChatHandlers();
   registry.add({ command: 'capabilities', description: 'Capabilities Z built: versions, rollback, turn back on' });
-  composer.command('capabilities', async (ctx) => {
+  handlers.command('capabilities', async (request) => {
     const all = await service.list();
     if (all.length === 0) {
-      await replyText(ctx, 'No capabilities yet. Ask Z to build one (for example "track my grocery spending"); you approve each version.');
+      await request.reply('No capabilities yet. Ask Z to build one (for example "track my grocery spending"); you approve each version.');
       return;
     }
     const lines = ['**Capabilities**'];
-    const buttons: { text: string; callback_data: string }[][] = [];
+    const buttons: Buttons = [];
     for (const { state, approved } of all) {
       const active = approved.find((v) => v.version === state.activeVersion);
       lines.push(
         `• ${state.name} v${state.activeVersion ?? '?'} ${state.enabled ? 'on' : `OFF (${state.failures} failures; last: ${state.lastError ?? 'unknown'})`}${active ? ` · sha256 ${active.hash.slice(0, 12)}` : ''}`,
       );
       const previous = approved.find((v) => state.activeVersion !== null && v.version < state.activeVersion);
-      if (previous && state.activeVersion !== null) buttons.push([{ text: `↩ ${state.name}: back to v${previous.version}`, callback_data: `cap:rb:${state.name}:${state.activeVersion}:${previous.version}` }]);
-      if (!state.enabled) buttons.push([{ text: `▶ Turn ${state.name} on`, callback_data: `cap:on:${state.name}` }]);
+      if (previous && state.activeVersion !== null) buttons.push([{ text: `↩ ${state.name}: back to v${previous.version}`, data: `cap:rb:${state.name}:${state.activeVersion}:${previous.version}` }]);
+      if (!state.enabled) buttons.push([{ text: `▶ Turn ${state.name} on`, data: `cap:on:${state.name}` }]);
     }
-    await replyText(ctx, lines.join('\n'), buttons.length > 0 ? { buttons: { inline_keyboard: buttons } } : {});
+    await request.reply(lines.join('\n'), buttons.length > 0 ? { buttons } : {});
   });
   registry.add({ command: 'capsecret', description: 'Store a secret a capability sends to its approved host', args: '<name> <value>' });
-  composer.command('capsecret', async (ctx) => {
+  handlers.command('capsecret', async (request) => {
     // Whatever happens next, the inbox keeps no copy of this message's text.
-    shared.keepNoCopy?.(ctx.update);
-    const [name = '', ...rest] = ctx.match.trim().split(/\s+/);
+    request.keepNoCopy();
+    const [name = '', ...rest] = request.args.trim().split(/\s+/);
     const value = rest.join(' ');
-    await ctx.deleteMessage().catch(() => undefined);
+    await request.deleteMessage().catch(() => undefined);
     if (!secrets) {
-      await replyText(ctx, 'Not stored: capability secrets are sealed with OPENZERO_SECRET_KEY, which is not set. Set it (see the README), restart, and send the secret again.');
+      await request.reply('Not stored: capability secrets are sealed with OPENZERO_SECRET_KEY, which is not set. Set it (see the README), restart, and send the secret again.');
       return;
     }
     if (!SECRET_NAME.test(name) || value === '') {
-      await replyText(ctx, 'Usage: /capsecret <name> <value>, where <name> is what the capability\'s approved permissions call it (lower-case letters, digits, _). Your message was deleted.');
+      await request.reply('Usage: /capsecret <name> <value>, where <name> is what the capability\'s approved permissions call it (lower-case letters, digits, _). Your message was deleted.');
       return;
     }
     await secrets.put(capabilitySecretKey(name), value);
-    await replyText(ctx, `🔑 Stored the secret ${name}, sealed. Your message was deleted and no copy of it was kept. A capability sends it only as the header its approved version names, and only to that host; its code never sees it.`);
+    await request.reply(`🔑 Stored the secret ${name}, sealed. Your message was deleted and no copy of it was kept. A capability sends it only as the header its approved version names, and only to that host; its code never sees it.`);
   });
-  composer.callbackQuery(ROLLBACK, async (ctx) => {
-    const [, name = '', from = '0', to = '0'] = ROLLBACK.exec(ctx.callbackQuery.data) ?? [];
+  handlers.button(ROLLBACK, async (press) => {
+    const [, name = '', from = '0', to = '0'] = ROLLBACK.exec(press.data) ?? [];
     const outcome = await service.rollback(name, Number(to), Number(from));
-    await ctx.answerCallbackQuery({ text: outcome.slice(0, 190) });
-    await replyText(ctx, outcome);
+    await press.answer(outcome.slice(0, 190));
+    await press.reply(outcome);
   });
-  composer.callbackQuery(ENABLE, async (ctx) => {
-    const [, name = ''] = ENABLE.exec(ctx.callbackQuery.data) ?? [];
+  handlers.button(ENABLE, async (press) => {
+    const [, name = ''] = ENABLE.exec(press.data) ?? [];
     const outcome = await service.enable(name);
-    await ctx.answerCallbackQuery({ text: outcome.slice(0, 190) });
-    await replyText(ctx, outcome);
+    await press.answer(outcome.slice(0, 190));
+    await press.reply(outcome);
   });
-  composer.callbackQuery(/^cap:/, async (ctx) => {
-    await ctx.answerCallbackQuery({ text: 'That capability button is not one I understand.' });
+  handlers.button(/^cap:/, async (press) => {
+    await press.answer('That capability button is not one I understand.');
   });
 
   return {
     name: 'capabilities',
-    composer,
+    handlers,
     statusLines: async () => {
       const all = await service.list();
       const off = all.filter((c) => !c.state.enabled).length;

@@ -1,9 +1,8 @@
-import { InputFile, type Api } from 'grammy';
 import { z } from 'zod';
 import type { ApprovalService } from '../approvals/index.js';
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
-import type { OwnerMessenger } from '../messenger/index.js';
+import type { ChatMessenger, OwnerMessenger } from '../messenger/index.js';
 import { ensureCapabilitySchema } from '../sql/index.js';
 import type { Tool, ToolOutcome, ToolRegistry } from '../tools/index.js';
 import {
@@ -28,7 +27,8 @@ import { validateCapability } from './validate-capability.js';
 
 export interface CapabilityServiceDeps {
   db: Db;
-  api: Api;
+  /** Long code goes to the owner's chat as a file next to its approval. */
+  chats: ChatMessenger;
   approvals: ApprovalService;
   tools: ToolRegistry;
   messenger: OwnerMessenger;
@@ -261,7 +261,9 @@ export class CapabilityService {
 
   async #sendCode(version: CapabilityVersion, chatId: number): Promise<void> {
     try {
-      await this.#deps.api.sendDocument(chatId, new InputFile(Buffer.from(version.code, 'utf8'), `${version.name}-v${version.version}.js`), {
+      await this.#deps.chats.sendDocument(chatId, {
+        name: `${version.name}-v${version.version}.js`,
+        content: version.code,
         caption: `${version.name} v${version.version} · sha256 ${version.hash.slice(0, 16)}`,
       });
     } catch (err) {

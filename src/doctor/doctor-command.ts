@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { Composer } from 'grammy';
 import type { Feature, FeatureDeps } from '../app/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
-import { replyText, type BotContext } from '../channels/telegram/index.js';
+import { ChatHandlers } from '../commands/index.js';
 import { formatResult, type CheckResult } from './check-result.js';
 import type { DoctorInput } from './doctor.js';
 
@@ -14,14 +13,14 @@ import type { DoctorInput } from './doctor.js';
 export function createDoctorFeature(deps: FeatureDeps, options: { run?: (input: DoctorInput) => Promise<CheckResult[]> } = {}): Feature {
   // Loaded on first use: the checks pull in clients the daemon does not otherwise need at start.
   const run = options.run ?? (async (input: DoctorInput) => (await import('./doctor.js')).runDoctor(input));
-  const composer = new Composer<BotContext>();
+  const handlers = new ChatHandlers();
   deps.registry.add({ command: 'doctor', description: 'Check settings, services, backups and permissions' });
-  composer.command('doctor', async (ctx) => {
-    await replyText(ctx, 'Checking… (this takes a few seconds)');
+  handlers.command('doctor', async (request) => {
+    await request.reply('Checking… (this takes a few seconds)');
     const results = await run({ env: process.env, envFile: path.resolve('.env'), now: new Date(), db: deps.db });
     const failed = results.filter((result) => result.status === 'fail').length;
     const head = failed === 0 ? '<b>Doctor: nothing is broken.</b>' : `<b>Doctor: ${failed} problem${failed === 1 ? '' : 's'} to fix.</b>`;
-    await replyText(ctx, [head, ...results.map((result) => escapeHtml(formatResult(result)))].join('\n'), { html: true });
+    await request.reply([head, ...results.map((result) => escapeHtml(formatResult(result)))].join('\n'), { html: true });
   });
-  return { name: 'doctor', composer };
+  return { name: 'doctor', handlers };
 }

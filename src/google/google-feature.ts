@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Composer } from 'grammy';
 import type { Feature, FeatureDeps } from '../app/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
-import { replyText, type BotContext } from '../channels/telegram/index.js';
+import { ChatHandlers, type CommandRequest } from '../commands/index.js';
 import { agenda } from '../calendar/calendar-view.js';
 import { createGoogleCalendarSource, type CalendarEditor } from '../calendar/calendar-source.js';
 import { registerMoveEventTool } from '../calendar/move-event-tool.js';
@@ -78,18 +77,18 @@ export function createGoogleFeature(deps: GoogleFeatureDeps, options: GoogleFeat
   // Calendar write is off by default; when on, moving an event is an L2 approval with Undo.
   if (google.calendarWrite && calendar) registerMoveEventTool(deps.tools, { calendar, timeZone, now });
 
-  const composer = new Composer<BotContext>();
+  const handlers = new ChatHandlers();
   deps.registry.add({ command: 'google', description: 'How to connect Gmail and Google Calendar (read-only), step by step' });
   deps.registry.add({ command: 'today', description: "Today's calendar events" });
   deps.registry.add({ command: 'week', description: "This week's calendar events (7 days from today)" });
-  composer.command('google', async (ctx) => {
+  handlers.command('google', async (request) => {
     const state = await problem();
-    await replyText(ctx, `${escapeHtml(state ?? 'Google is connected.')}\n\n<pre>${escapeHtml(connectSteps())}</pre>`, { html: true });
+    await request.reply(`${escapeHtml(state ?? 'Google is connected.')}\n\n<pre>${escapeHtml(connectSteps())}</pre>`, { html: true });
   });
-  const agendaReply = (days: number) => async (ctx: BotContext) => {
+  const agendaReply = (days: number) => async (request: CommandRequest) => {
     const state = await problem();
     if (state || !calendar) {
-      await replyText(ctx, state ?? 'Google Calendar is not configured (send /google).');
+      await request.reply(state ?? 'Google Calendar is not configured (send /google).');
       return;
     }
     try {
@@ -97,16 +96,16 @@ export function createGoogleFeature(deps: GoogleFeatureDeps, options: GoogleFeat
       const events = await calendar.events(from, startOfZonedDay(now(), timeZone, days), timeZone);
       const view = agenda(events, from, days, timeZone);
       const text = view.length === 0 ? (days === 1 ? 'Nothing on your calendar today.' : 'Nothing on your calendar this week.') : view.map((d) => [`<b>${escapeHtml(d.label)}</b>`, ...d.lines.map((l) => `• ${escapeHtml(l)}`)].join('\n')).join('\n\n');
-      await replyText(ctx, text, { html: true });
+      await request.reply(text, { html: true });
     } catch (err) {
       const failure = classifyGoogleError('calendar', err);
       if (failure.kind === 'auth-revoked') await reportRevoked({ db: deps.db, messenger: deps.messenger, log, now }, failure);
-      await replyText(ctx, `Calendar unavailable: ${failure.kind === 'auth-revoked' ? 'Google access was revoked or expired (send /google)' : failure.message}`);
+      await request.reply(`Calendar unavailable: ${failure.kind === 'auth-revoked' ? 'Google access was revoked or expired (send /google)' : failure.message}`);
     }
   };
-  composer.command('today', agendaReply(1));
-  composer.command('week', agendaReply(7));
-  composer.use(mailCommands({ db: deps.db, registry: deps.registry, timeZone, now, problem }));
+  handlers.command('today', agendaReply(1));
+  handlers.command('week', agendaReply(7));
+  handlers.use(mailCommands({ db: deps.db, registry: deps.registry, timeZone, now, problem }));
 
   const gathered = new Map<string, string[]>();
   const emails: BriefingSection = {
@@ -139,7 +138,7 @@ export function createGoogleFeature(deps: GoogleFeatureDeps, options: GoogleFeat
 
   return {
     name: 'google',
-    composer,
+    handlers,
     probes: [
       {
         name: 'Google (Gmail, Calendar)',

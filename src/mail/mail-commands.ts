@@ -1,6 +1,6 @@
-import { Composer } from 'grammy';
 import { escapeHtml } from '../channels/telegram/format/index.js';
-import { replyText, type BotContext, type CommandRegistry } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../channels/telegram/index.js';
+import { ChatHandlers, type Buttons } from '../commands/index.js';
 import type { Db } from '../db/index.js';
 import { startOfZonedDay } from '../calendar/zoned-day.js';
 import { describeRule, type EmailAction } from './email-rules.js';
@@ -20,13 +20,13 @@ export interface MailCommandDeps {
 }
 
 /** /mail (today's triage grouped by action) and /rules (with a delete button per rule). */
-export function mailCommands(deps: MailCommandDeps): Composer<BotContext> {
+export function mailCommands(deps: MailCommandDeps): ChatHandlers {
   const { db, registry, timeZone, now } = deps;
   registry.add({ command: 'mail', description: "Today's mail triage, grouped by urgent / summarized / archived" });
   registry.add({ command: 'rules', description: 'Your email rules (first match wins), with delete buttons; ask Z to add or change one' });
-  const composer = new Composer<BotContext>();
+  const handlers = new ChatHandlers();
 
-  composer.command('mail', async (ctx) => {
+  handlers.command('mail', async (request) => {
     const problem = await deps.problem();
     const mails = await triagedSince(db, startOfZonedDay(now(), timeZone));
     const lines: string[] = problem ? [escapeHtml(problem), ''] : [];
@@ -43,30 +43,33 @@ export function mailCommands(deps: MailCommandDeps): Composer<BotContext> {
       if (group.length > 30) lines.push(`… and ${group.length - 30} more`);
       lines.push('');
     }
-    await replyText(ctx, lines.join('\n').trim(), { html: true });
+    await request.reply(lines.join('\n').trim(), { html: true });
   });
 
-  composer.command('rules', async (ctx) => {
+  handlers.command('rules', async (request) => {
     const rules = await listRules(db);
     if (rules.length === 0) {
-      await replyText(ctx, 'No email rules: all mail is summarized. Tell me one, e.g. “mail from school.example.org is urgent”.');
+      await request.reply('No email rules: all mail is summarized. Tell me one, e.g. “mail from school.example.org is urgent”.');
       return;
     }
     const text = ['<b>Email rules</b> (first match wins; mail no rule matches is summarized)', ...rules.map((r, i) => `${i + 1}. <code>${escapeHtml(describeRule(r))}</code>`)].join('\n');
-    const buttons = { inline_keyboard: rules.slice(0, 40).map((r, i) => [{ text: `🗑 Delete ${i + 1}`, callback_data: `mr:del:${r.id}` }]) };
-    await replyText(ctx, text, { html: true, buttons });
+    await request.reply(text, { html: true, buttons: deleteButtons(rules) });
   });
 
-  composer.callbackQuery(RULE_DELETE, async (ctx) => {
-    const id = Number(RULE_DELETE.exec(ctx.callbackQuery.data)?.[1]);
+  handlers.button(RULE_DELETE, async (press) => {
+    const id = Number(RULE_DELETE.exec(press.data)?.[1]);
     const removed = await removeRule(db, id, now());
-    await ctx.answerCallbackQuery({ text: removed ? 'Rule deleted.' : 'That rule is already gone.' });
+    await press.answer(removed ? 'Rule deleted.' : 'That rule is already gone.');
     const rules = await listRules(db);
     const text = rules.length === 0 ? 'No email rules left: all mail is summarized.' : ['<b>Email rules</b>', ...rules.map((r, i) => `${i + 1}. <code>${escapeHtml(describeRule(r))}</code>`)].join('\n');
-    await ctx.editMessageText(text, { parse_mode: 'HTML', reply_markup: { inline_keyboard: rules.slice(0, 40).map((r, i) => [{ text: `🗑 Delete ${i + 1}`, callback_data: `mr:del:${r.id}` }]) } }).catch(() => undefined);
+    await press.edit(text, { html: true, buttons: deleteButtons(rules) }).catch(() => undefined);
   });
 
-  return composer;
+  return handlers;
+}
+
+function deleteButtons(rules: ReadonlyArray<{ id: number }>): Buttons {
+  return rules.slice(0, 40).map((r, i) => [{ text: `🗑 Delete ${i + 1}`, data: `mr:del:${r.id}` }]);
 }
 
 /** `"Name" <addr>` → Name; a bare address stays. */

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Composer } from 'grammy';
 import type { Feature, FeatureDeps } from '../app/index.js';
 import type { ApprovalService } from '../approvals/index.js';
-import type { BotContext } from '../channels/telegram/index.js';
 import type { ContextProvider } from '../context/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { buildMemoryService } from './build-memory-service.js';
@@ -37,7 +35,7 @@ export function createMemoryFeature(deps: MemoryFeatureDeps): MemoryFeature {
   const { service } = built;
   registerMemoryTools(tools, service, config.timeZone);
   registerForgetApproval(approvals, service);
-  const composer = new Composer<BotContext>(memoryCommands({ service, approvals, registry, timeZone: config.timeZone, log }));
+  const handlers = memoryCommands({ service, approvals, registry, timeZone: config.timeZone, log });
 
   let pruneTimer: NodeJS.Timeout | undefined;
   const prune = async (): Promise<void> => {
@@ -50,7 +48,7 @@ export function createMemoryFeature(deps: MemoryFeatureDeps): MemoryFeature {
 
   const feature: Feature = {
     name: 'memory',
-    composer,
+    handlers,
     probes: [
       {
         name: 'Qdrant',

@@ -11,4 +11,14 @@ export interface ChatMessenger {
   sendTo(chatId: number, message: OwnerMessage): Promise<number[]>;
   /** Replaces a message's text (and removes its buttons unless new ones are given). "Not modified" is not an error. */
   edit(chatId: number, messageId: number, message: OwnerMessage): Promise<void>;
+  /** Sends a text file as an attachment (a capability's code), with an optional caption. Throws what the channel throws. */
+  sendDocument(chatId: number, document: ChatDocument): Promise<void>;
+}
+
+export interface ChatDocument {
+  /** The file name the owner sees, e.g. `rates-v2.js`. */
+  name: string;
+  /** The file's text (sent as UTF-8). */
+  content: string;
+  caption?: string;
 }

@@ -1,4 +1,4 @@
-export type { ChatMessenger } from './chat-messenger.js';
+export type { ChatDocument, ChatMessenger } from './chat-messenger.js';
 export type { Delivery, OwnerButton, OwnerMessage, OwnerMessenger, SendOptions } from './owner-messenger.js';
 export { createDurableMessenger, readQuietHours, type DurableMessengerOptions } from './durable-messenger.js';
 export { heldMessages, markDigested, findOwnerMessage, type StoredOwnerMessage } from './owner-messages-repo.js';

@@ -5,7 +5,7 @@
  */
 export interface OwnerButton {
   text: string;
-  /** Callback data for a button handled by a feature's composer. */
+  /** Callback data for a button handled by a feature's button handler (see commands/). */
   data?: string;
   /** A link button (e.g. open in Gmail). */
   url?: string;

@@ -1,10 +1,10 @@
-import { Composer } from 'grammy';
 import { latestAudit } from '../audit/index.js';
 import type { Db } from '../db/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
-import { replyText, type BotContext, type CommandRegistry } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../channels/telegram/index.js';
+import { ChatHandlers } from '../commands/index.js';
 import type { ToolRegistry } from '../tools/index.js';
-import { FORWARDED_REFUSAL, isOwnCommand } from './own-command.js';
+import { FORWARDED_REFUSAL } from './own-command.js';
 import type { OwnerPolicy } from './owner-policy.js';
 import type { PauseSwitch } from './pause-switch.js';
 import { policyView, setToolPolicy } from './policy-view.js';
@@ -21,57 +21,54 @@ export interface PolicyCommandDeps {
 const POLICY_BUTTON = /^pol:([ak]):([a-z][a-z0-9_]{0,56})$/;
 
 /** /pause, /resume, /policy (with its buttons) and /audit. */
-export function policyCommands(deps: PolicyCommandDeps): Composer<BotContext> {
+export function policyCommands(deps: PolicyCommandDeps): ChatHandlers {
   const { db, pause, policy, tools, registry } = deps;
   registry.add({ command: 'pause', description: 'Stop every proactive or tool-driven action until /resume' });
   registry.add({ command: 'resume', description: 'Lift /pause' });
   registry.add({ command: 'policy', description: 'Which actions ask you first; change it with the buttons', args: '[allow|ask <tool>]' });
   registry.add({ command: 'audit', description: 'What ran, what left the machine, where to, how many bytes', args: '[count]' });
-  const composer = new Composer<BotContext>();
+  const handlers = new ChatHandlers();
 
-  composer.command('pause', async (ctx) => {
+  handlers.command('pause', async (request) => {
     await pause.set(true);
-    await replyText(ctx, 'Paused. No routines, notifications or actions will run until /resume. Chat still works.');
+    await request.reply('Paused. No routines, notifications or actions will run until /resume. Chat still works.');
   });
-  composer.command('resume', async (ctx) => {
-    if (!isOwnCommand(ctx)) {
-      await replyText(ctx, FORWARDED_REFUSAL);
+  handlers.command('resume', async (request) => {
+    if (request.forwarded) {
+      await request.reply(FORWARDED_REFUSAL);
       return;
     }
     const was = pause.paused;
     await pause.set(false);
-    await replyText(ctx, was ? 'Resumed. Routines and actions run again.' : 'Nothing was paused.');
+    await request.reply(was ? 'Resumed. Routines and actions run again.' : 'Nothing was paused.');
   });
-  composer.command('policy', async (ctx) => {
-    if (!isOwnCommand(ctx)) {
-      await replyText(ctx, FORWARDED_REFUSAL);
+  handlers.command('policy', async (request) => {
+    if (request.forwarded) {
+      await request.reply(FORWARDED_REFUSAL);
       return;
     }
-    const match = /^\s*(allow|ask)\s+([A-Za-z0-9_]+)\s*$/i.exec(ctx.match);
+    const match = /^\s*(allow|ask)\s+([A-Za-z0-9_]+)\s*$/i.exec(request.args);
     let note: string | undefined;
     if (match?.[1] && match[2]) {
       note = await setToolPolicy(policy, tools, match[2].toLowerCase(), match[1].toLowerCase() === 'allow');
-    } else if (ctx.match.trim() !== '') {
+    } else if (request.args.trim() !== '') {
       note = 'Use /policy, /policy allow <tool> or /policy ask <tool>.';
     }
     const view = await policyView(policy, tools, note);
-    await replyText(ctx, view.text, { html: true, buttons: view.buttons });
+    await request.reply(view.text, { html: true, buttons: view.buttons });
   });
-  composer.callbackQuery(POLICY_BUTTON, async (ctx) => {
-    const [, action = '', tool = ''] = POLICY_BUTTON.exec(ctx.callbackQuery.data) ?? [];
+  handlers.button(POLICY_BUTTON, async (press) => {
+    const [, action = '', tool = ''] = POLICY_BUTTON.exec(press.data) ?? [];
     const note = await setToolPolicy(policy, tools, tool, action === 'a');
-    await ctx.answerCallbackQuery({ text: note.slice(0, 190) });
+    await press.answer(note.slice(0, 190));
     const view = await policyView(policy, tools, note);
-    const message = ctx.callbackQuery.message;
-    if (message) {
-      await ctx.api.editMessageText(message.chat.id, message.message_id, view.text, { parse_mode: 'HTML', reply_markup: view.buttons }).catch(() => undefined);
-    }
+    await press.edit(view.text, { html: true, buttons: view.buttons }).catch(() => undefined);
   });
-  composer.command('audit', async (ctx) => {
-    const count = Math.min(50, Math.max(1, Number.parseInt(ctx.match, 10) || 15));
+  handlers.command('audit', async (request) => {
+    const count = Math.min(50, Math.max(1, Number.parseInt(request.args, 10) || 15));
     const rows = await latestAudit(db, count);
     if (rows.length === 0) {
-      await replyText(ctx, 'The audit log is empty.');
+      await request.reply('The audit log is empty.');
       return;
     }
     const format = new Intl.DateTimeFormat('en-GB', { timeZone: deps.timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
@@ -81,7 +78,7 @@ export function policyCommands(deps: PolicyCommandDeps): Composer<BotContext> {
       const what = typeof row.detail.what === 'string' ? `: ${row.detail.what}` : '';
       return `${format.format(row.at)} · ${row.actor} · ${row.action}${what}${where}${bytes}`;
     });
-    await replyText(ctx, [`<b>Audit log</b> (latest ${rows.length})`, ...lines.map(escapeHtml)].join('\n'), { html: true });
+    await request.reply([`<b>Audit log</b> (latest ${rows.length})`, ...lines.map(escapeHtml)].join('\n'), { html: true });
   });
-  return composer;
+  return handlers;
 }

@@ -1,5 +1,5 @@
-import type { InlineKeyboardMarkup } from 'grammy/types';
 import { escapeHtml } from '../channels/telegram/format/index.js';
+import type { Buttons } from '../commands/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import type { OwnerPolicy } from './owner-policy.js';
 
@@ -17,7 +17,7 @@ export async function setToolPolicy(policy: OwnerPolicy, tools: ToolRegistry, na
 }
 
 /** The /policy message: every tool that can ask, whether it does, and a button to change it. */
-export async function policyView(policy: OwnerPolicy, tools: ToolRegistry, note: string | undefined): Promise<{ text: string; buttons: InlineKeyboardMarkup }> {
+export async function policyView(policy: OwnerPolicy, tools: ToolRegistry, note: string | undefined): Promise<{ text: string; buttons: Buttons }> {
   const allowed = new Set(await policy.allowedTools());
   const asking = tools.list().filter((tool) => tool.tier === 'L2' || tool.tier === 'L3');
   const lines = asking.map((tool) => {
@@ -28,10 +28,10 @@ export async function policyView(policy: OwnerPolicy, tools: ToolRegistry, note:
     .filter((tool) => tool.tier === 'L2')
     .map((tool) =>
       allowed.has(tool.name)
-        ? [{ text: `Ask first: ${tool.name}`, callback_data: `pol:k:${tool.name}` }]
-        : [{ text: `Allow without asking: ${tool.name}`, callback_data: `pol:a:${tool.name}` }],
+        ? [{ text: `Ask first: ${tool.name}`, data: `pol:k:${tool.name}` }]
+        : [{ text: `Allow without asking: ${tool.name}`, data: `pol:a:${tool.name}` }],
     )
-    .filter(([button]) => button !== undefined && Buffer.byteLength(button.callback_data) <= 64);
+    .filter(([button]) => button !== undefined && Buffer.byteLength(button.data) <= 64);
   const text = [
     ...(note ? [escapeHtml(note), ''] : []),
     '<b>Approval policy</b>',
@@ -40,5 +40,5 @@ export async function policyView(policy: OwnerPolicy, tools: ToolRegistry, note:
     '',
     'Only you change this, here (/policy allow &lt;tool&gt;, /policy ask &lt;tool&gt;, or the buttons). No tool and no message can.',
   ].join('\n');
-  return { text, buttons: { inline_keyboard: buttons } };
+  return { text, buttons };
 }

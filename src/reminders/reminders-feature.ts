@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Composer } from 'grammy';
 import type { Feature, FeatureDeps } from '../app/feature.js';
-import { replyText, type BotContext } from '../channels/telegram/index.js';
+import { ChatHandlers } from '../commands/index.js';
 import type { ScheduledJob } from '../routines/contracts.js';
 import { formatLocal, type Clock } from '../time/index.js';
 import type { ToolRegistry } from '../tools/index.js';
@@ -23,51 +22,48 @@ export function createRemindersFeature(deps: RemindersFeatureDeps): Feature {
   const reminders = new ReminderService({ db, messenger, clock, log });
   registerReminderTools(deps.tools, { reminders, timeZone, clock });
 
-  const composer = new Composer<BotContext>();
+  const handlers = new ChatHandlers();
   registry.add({ command: 'remind', description: 'Set a reminder without the model', args: '<when> <what>' });
   registry.add({ command: 'reminders', description: 'Pending reminders, with a delete button' });
-  composer.command('remind', async (ctx) => {
-    const parsed = parseReminder(ctx.match, clock(), timeZone);
+  handlers.command('remind', async (request) => {
+    const parsed = parseReminder(request.args, clock(), timeZone);
     if (!parsed.ok) {
-      await replyText(ctx, `Not set: ${parsed.error}.`);
+      await request.reply(`Not set: ${parsed.error}.`);
       return;
     }
     const { due, what, repeat } = parsed.reminder;
     if (what === '') {
-      await replyText(ctx, 'Not set: say what to remind you of after the time, e.g. /remind tomorrow at 9 call the dentist.');
+      await request.reply('Not set: say what to remind you of after the time, e.g. /remind tomorrow at 9 call the dentist.');
       return;
     }
-    const key = `command:${ctx.update.update_id}:${ctx.msg?.message_id ?? randomUUID()}`;
+    const key = `command:${request.updateId}:${request.messageId ?? randomUUID()}`;
     const reminder = await reminders.create({ key, text: what, due, repeat, timeZone });
-    await replyText(ctx, `⏰ Reminder set for ${formatLocal(reminder.due, timeZone)} (${timeZone})${repeat ? `, ${describeRepeat(repeat)}` : ''}: ${reminder.text}`);
+    await request.reply(`⏰ Reminder set for ${formatLocal(reminder.due, timeZone)} (${timeZone})${repeat ? `, ${describeRepeat(repeat)}` : ''}: ${reminder.text}`);
   });
-  composer.command('reminders', async (ctx) => {
+  handlers.command('reminders', async (request) => {
     const pending = await reminders.pending();
     if (pending.length === 0) {
-      await replyText(ctx, 'No pending reminders. Set one with /remind <when> <what>.');
+      await request.reply('No pending reminders. Set one with /remind <when> <what>.');
       return;
     }
     const lines = ['**Pending reminders**', ...pending.slice(0, 30).map((r) => `• #${r.id} ${formatLocal(r.due, r.timeZone)}${r.repeat ? ` (${describeRepeat(r.repeat)})` : ''}: ${r.text}`)];
-    const buttons = pending.slice(0, 30).map((r) => {
-      const button = reminderDeleteButton(r);
-      return [{ text: button.text, callback_data: button.data ?? '' }];
-    });
-    await replyText(ctx, lines.join('\n'), { buttons: { inline_keyboard: buttons } });
+    const buttons = pending.slice(0, 30).map((r) => [reminderDeleteButton(r)]);
+    await request.reply(lines.join('\n'), { buttons });
   });
-  composer.callbackQuery(REMINDER_CALLBACK, async (ctx) => {
-    const [, action = 'd', id = '0', token = ''] = REMINDER_CALLBACK.exec(ctx.callbackQuery.data) ?? [];
+  handlers.button(REMINDER_CALLBACK, async (press) => {
+    const [, action = 'd', id = '0', token = ''] = REMINDER_CALLBACK.exec(press.data) ?? [];
     const answer = await reminders.act(action as ReminderAction, Number(id), token);
-    await ctx.answerCallbackQuery({ text: answer });
-    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    await press.answer(answer);
+    await press.setButtons([]).catch(() => undefined);
   });
-  composer.callbackQuery(REMINDER_DELETE_CALLBACK, async (ctx) => {
-    const id = Number(REMINDER_DELETE_CALLBACK.exec(ctx.callbackQuery.data)?.[1] ?? 0);
+  handlers.button(REMINDER_DELETE_CALLBACK, async (press) => {
+    const id = Number(REMINDER_DELETE_CALLBACK.exec(press.data)?.[1] ?? 0);
     const removed = await reminders.remove(id);
-    await ctx.answerCallbackQuery({ text: removed ? `Reminder #${id} deleted.` : `Reminder #${id} is no longer pending.` });
+    await press.answer(removed ? `Reminder #${id} deleted.` : `Reminder #${id} is no longer pending.`);
   });
   // Any other rm: data (forged, or from an older version) gets a clear answer instead of a spinner.
-  composer.callbackQuery(/^rm:/, async (ctx) => {
-    await ctx.answerCallbackQuery({ text: 'That reminder button is not one I understand.' });
+  handlers.button(/^rm:/, async (press) => {
+    await press.answer('That reminder button is not one I understand.');
   });
 
   const fire: ScheduledJob = {
@@ -81,7 +77,7 @@ export function createRemindersFeature(deps: RemindersFeatureDeps): Feature {
 
   return {
     name: 'reminders',
-    composer,
+    handlers,
     jobs: [fire],
     statusLines: async () => [`Reminders: ${(await reminders.pending()).length} pending.`],
   };

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import { Composer } from 'grammy';
 import type { Feature, FeatureDeps } from '../app/index.js';
-import { replyText, type BotContext } from '../channels/telegram/index.js';
+import { ChatHandlers, type ChatTurn } from '../commands/index.js';
 import type { LanguageModel } from '../llm/index.js';
 import type { PauseSwitch } from '../policy/index.js';
 import { getSetting, setSetting } from '../settings/index.js';
@@ -141,34 +140,34 @@ export function createRoutinesFeature(deps: RoutinesFeatureDeps): Feature {
     },
   });
 
-  async function onDemand(ctx: BotContext, period: BriefingPeriod): Promise<void> {
+  async function onDemand(turn: ChatTurn, period: BriefingPeriod): Promise<void> {
     const every = period === 'day' ? 'day' : period;
     const all = await plans.plans();
     const plan = all.find((p) => p.rule.every === every && p.enabled) ?? all.find((p) => p.rule.every === every);
     if (!plan) {
-      await replyText(ctx, `There is no ${every === 'day' ? 'daily' : `${every}ly`} routine in ${path.basename(config.routines.plansFile)}.`);
+      await turn.reply(`There is no ${every === 'day' ? 'daily' : `${every}ly`} routine in ${path.basename(config.routines.plansFile)}.`);
       return;
     }
-    await sendNow(ctx, plan);
+    await sendNow(turn, plan);
   }
 
   /** The same code as a scheduled run, without touching the run table (the slot stays the scheduler's). */
-  async function sendNow(ctx: BotContext, plan: RoutinePlan): Promise<void> {
-    await ctx.replyWithChatAction('typing').catch(() => undefined);
+  async function sendNow(turn: ChatTurn, plan: RoutinePlan): Promise<void> {
+    await turn.typing().catch(() => undefined);
     const draft = await compose({ ...plan, sendIfEmpty: true }, clock(), []);
-    await replyText(ctx, draft?.text ?? 'Nothing to say.');
+    await turn.reply(draft?.text ?? 'Nothing to say.');
   }
 
-  const composer = new Composer<BotContext>();
+  const handlers = new ChatHandlers();
   registry.add({ command: 'routines', description: 'Routines and reminders: next run, last run, run now, pause, delete' });
   registry.add({ command: 'daily', description: 'The morning briefing, now' });
   registry.add({ command: 'weekly', description: 'The weekly review, now' });
   registry.add({ command: 'review', description: 'The weekly review, now' });
   registry.add({ command: 'monthly', description: 'The monthly big picture, now' });
-  composer.command('daily', (ctx) => onDemand(ctx, 'day'));
-  composer.command(['weekly', 'review'], (ctx) => onDemand(ctx, 'week'));
-  composer.command('monthly', (ctx) => onDemand(ctx, 'month'));
-  composer.command('routines', async (ctx) => {
+  handlers.command('daily', (request) => onDemand(request, 'day'));
+  handlers.command(['weekly', 'review'], (request) => onDemand(request, 'week'));
+  handlers.command('monthly', (request) => onDemand(request, 'month'));
+  handlers.command('routines', async (request) => {
     const { text, buttons } = await routinesOverview({
       db,
       plans: await plans.plans(),
@@ -178,40 +177,40 @@ export function createRoutinesFeature(deps: RoutinesFeatureDeps): Feature {
       timeZone: config.timeZone,
       pausedAll: pause.paused,
     });
-    await replyText(ctx, text, { html: true, ...(buttons.length > 0 ? { buttons: { inline_keyboard: buttons } } : {}) });
+    await request.reply(text, { html: true, ...(buttons.length > 0 ? { buttons } : {}) });
   });
-  composer.callbackQuery(CALLBACK, async (ctx) => {
-    const [, action = '', arg = ''] = CALLBACK.exec(ctx.callbackQuery.data) ?? [];
+  handlers.button(CALLBACK, async (press) => {
+    const [, action = '', arg = ''] = CALLBACK.exec(press.data) ?? [];
     if (action === 'run' || action === 'skip') {
       const runId = Number(arg);
       if (action === 'run') {
         const outcome = await scheduler.runAsked(runId);
-        await ctx.answerCallbackQuery({ text: outcome === 'started' ? 'Running it now.' : 'Already decided.' });
+        await press.answer(outcome === 'started' ? 'Running it now.' : 'Already decided.');
       } else {
         const skipped = await scheduler.skipAsked(runId);
-        await ctx.answerCallbackQuery({ text: skipped ? 'Skipped.' : 'Already decided.' });
+        await press.answer(skipped ? 'Skipped.' : 'Already decided.');
       }
-      await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+      await press.setButtons([]).catch(() => undefined);
       return;
     }
     const plan = (await plans.plans()).find((p) => p.id === arg);
     if (!plan) {
-      await ctx.answerCallbackQuery({ text: 'That routine is no longer in the file.' });
+      await press.answer('That routine is no longer in the file.');
       return;
     }
     if (action === 'now') {
-      await ctx.answerCallbackQuery({ text: `Sending ${plan.title}…` });
-      await sendNow(ctx, plan);
+      await press.answer(`Sending ${plan.title}…`);
+      await sendNow(press, plan);
       return;
     }
     await setRoutinePaused(db, `routine:${plan.id}`, action === 'pause', clock());
-    await ctx.answerCallbackQuery({ text: action === 'pause' ? `${plan.title} paused.` : `${plan.title} resumed.` });
+    await press.answer(action === 'pause' ? `${plan.title} paused.` : `${plan.title} resumed.`);
     if (action === 'resume') void scheduler.check().catch((err: unknown) => log.warn({ err }, 'check after resume failed'));
   });
 
   return {
     name: 'routines',
-    composer,
+    handlers,
     statusLines: async () => {
       const count = (await plans.plans()).filter((plan) => plan.enabled).length;
       return [`Routines: ${count} enabled${plans.problems.length > 0 ? `, recurring plans file has problems (see /routines)` : ''}.`];

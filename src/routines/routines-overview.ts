@@ -1,14 +1,10 @@
+import type { Buttons } from '../commands/index.js';
 import type { Db } from '../db/index.js';
 import { describeRepeat, pendingReminders, reminderDeleteButton } from '../reminders/index.js';
 import { formatLocal } from '../time/index.js';
 import type { PlanProblem, RoutinePlan } from './recurring-plans.js';
 import { latestRun } from './runs-repo.js';
 import { routineSchedule } from './schedule.js';
-
-export interface OverviewButton {
-  text: string;
-  callback_data: string;
-}
 
 /** Reminders listed (with a delete button each) in /routines; /reminders lists them all. */
 const MAX_REMINDERS = 15;
@@ -26,10 +22,10 @@ export async function routinesOverview(deps: {
   now: Date;
   timeZone: string;
   pausedAll: boolean;
-}): Promise<{ text: string; buttons: OverviewButton[][] }> {
+}): Promise<{ text: string; buttons: Buttons }> {
   const { db, plans, problems, now, timeZone } = deps;
   const lines: string[] = ['<b>Routines</b>'];
-  const buttons: OverviewButton[][] = [];
+  const buttons: Buttons = [];
   if (deps.pausedAll) lines.push('⏸ Everything is paused (/resume).');
   for (const plan of plans) {
     const zone = plan.timeZone ?? timeZone;
@@ -44,8 +40,8 @@ export async function routinesOverview(deps: {
       ].join('\n'),
     );
     buttons.push([
-      { text: `▶ ${plan.title}`, callback_data: `rt:now:${plan.id}` },
-      paused ? { text: 'Resume', callback_data: `rt:resume:${plan.id}` } : { text: 'Pause', callback_data: `rt:pause:${plan.id}` },
+      { text: `▶ ${plan.title}`, data: `rt:now:${plan.id}` },
+      paused ? { text: 'Resume', data: `rt:resume:${plan.id}` } : { text: 'Pause', data: `rt:pause:${plan.id}` },
     ]);
   }
   if (plans.length === 0) lines.push(`No routines in ${escape(deps.plansFile)}.`);
@@ -56,8 +52,7 @@ export async function routinesOverview(deps: {
   if (reminders.length === 0) lines.push('None pending (/remind &lt;when&gt; &lt;what&gt; sets one).');
   for (const reminder of reminders.slice(0, MAX_REMINDERS)) {
     lines.push(`• #${reminder.id} ${formatLocal(reminder.due, reminder.timeZone)}${reminder.repeat ? ` (${escape(describeRepeat(reminder.repeat))})` : ''}: ${escape(reminder.text)}`);
-    const button = reminderDeleteButton(reminder);
-    buttons.push([{ text: button.text, callback_data: button.data ?? '' }]);
+    buttons.push([reminderDeleteButton(reminder)]);
   }
   if (reminders.length > MAX_REMINDERS) lines.push(`… and ${reminders.length - MAX_REMINDERS} more (/reminders).`);
   return { text: lines.join('\n'), buttons };

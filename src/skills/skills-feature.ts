@@ -1,7 +1,5 @@
-import { Composer } from 'grammy';
-import type { InlineKeyboardButton } from 'grammy/types';
 import type { Feature, FeatureDeps } from '../app/index.js';
-import { replyText, type BotContext } from '../channels/telegram/index.js';
+import { ChatHandlers, type Buttons, type ChatTurn } from '../commands/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
 import { LlmError, type LanguageModel } from '../llm/index.js';
 import type { ToolExecutor } from '../policy/index.js';
@@ -48,58 +46,58 @@ export function createSkillsFeature(deps: SkillsFeatureDeps): Feature {
     };
   }
 
-  async function runByName(ctx: BotContext, name: string): Promise<void> {
-    const chatId = ctx.chat?.id;
+  async function runByName(turn: ChatTurn, name: string): Promise<void> {
+    const chatId = turn.chatId;
     if (chatId === undefined) return;
     const skill = SKILL_NAME.test(name) ? await getSkill(db, name) : undefined;
     if (!skill) {
-      await replyText(ctx, `There is no skill called “${name}”. /skills lists them.`);
+      await turn.reply(`There is no skill called “${name}”. /skills lists them.`);
       return;
     }
-    await ctx.replyWithChatAction('typing').catch(() => undefined);
+    await turn.typing().catch(() => undefined);
     try {
-      await replyText(ctx, reportText(skill, await runSkill(skill, chatId, runnerDeps)));
+      await turn.reply(reportText(skill, await runSkill(skill, chatId, runnerDeps)));
     } catch (err) {
       if (!(err instanceof LlmError)) throw err;
       log.warn({ kind: err.kind, skill: skill.name }, 'skill run: the local model failed');
-      await replyText(ctx, `The skill “${skill.name}” stopped: the local model did not answer (${err.message}). Nothing after that step was done.`);
+      await turn.reply(`The skill “${skill.name}” stopped: the local model did not answer (${err.message}). Nothing after that step was done.`);
     }
   }
 
   registry.add({ command: 'skills', description: 'Your saved skills (procedures Z follows), with Run buttons' });
   registry.add({ command: 'skill', description: 'Run a saved skill now', args: '<name>' });
-  const composer = new Composer<BotContext>();
-  composer.command('skills', async (ctx) => {
+  const handlers = new ChatHandlers();
+  handlers.command('skills', async (request) => {
     const skills = await listSkills(db);
     if (skills.length === 0) {
-      await replyText(ctx, 'No skills yet. Ask Z to save one, e.g. “every Friday, collect receipts from mail and add the total to the Finance board”.');
+      await request.reply('No skills yet. Ask Z to save one, e.g. “every Friday, collect receipts from mail and add the total to the Finance board”.');
       return;
     }
     const lines = ['<b>Skills</b>'];
-    const buttons: InlineKeyboardButton[][] = [];
+    const buttons: Buttons = [];
     for (const skill of skills) {
       lines.push(`• <b>${escapeHtml(skill.name)}</b>: ${escapeHtml(skill.description)}${skill.schedule ? ` (runs <code>${escapeHtml(skill.schedule)}</code>)` : ''} — by ${escapeHtml(skill.author)}`);
-      buttons.push([{ text: `▶ ${skill.name}`, callback_data: `sk:run:${skill.name}` }]);
+      buttons.push([{ text: `▶ ${skill.name}`, data: `sk:run:${skill.name}` }]);
     }
-    await replyText(ctx, lines.join('\n'), { html: true, buttons: { inline_keyboard: buttons } });
+    await request.reply(lines.join('\n'), { html: true, buttons });
   });
-  composer.command('skill', async (ctx) => {
-    const name = ctx.match.trim().toLowerCase();
+  handlers.command('skill', async (request) => {
+    const name = request.args.trim().toLowerCase();
     if (name === '') {
-      await replyText(ctx, 'Usage: /skill <name>. /skills lists them.');
+      await request.reply('Usage: /skill <name>. /skills lists them.');
       return;
     }
-    await runByName(ctx, name);
+    await runByName(request, name);
   });
-  composer.callbackQuery(CALLBACK, async (ctx) => {
-    const name = CALLBACK.exec(ctx.callbackQuery.data)?.[1] ?? '';
-    await ctx.answerCallbackQuery({ text: `Running ${name}…` }).catch(() => undefined);
-    await runByName(ctx, name);
+  handlers.button(CALLBACK, async (press) => {
+    const name = CALLBACK.exec(press.data)?.[1] ?? '';
+    await press.answer(`Running ${name}…`).catch(() => undefined);
+    await runByName(press, name);
   });
 
   return {
     name: 'skills',
-    composer,
+    handlers,
     // Read on every scheduler check: a saved or undone schedule applies at the next one.
     get jobs(): ScheduledJob[] {
       return scheduled.flatMap((skill) => (skill.schedule !== null ? [job(skill, skill.schedule)] : []));

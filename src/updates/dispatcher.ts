@@ -1,10 +1,10 @@
-import type { Update } from 'grammy/types';
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 import { runInEffectScope, type EffectJournal } from '../outbox/index.js';
 import { finishUpdate, type InboxItem, type UpdateOutcome } from './inbox-repo.js';
+import type { InboxUpdate } from './inbox-update.js';
 
-export interface DispatcherOptions {
+export interface DispatcherOptions<U extends InboxUpdate = InboxUpdate> {
   db: Db;
   log: Logger;
   /** Where the update's confirmed replies wait until they are stored with its outcome. */
@@ -13,7 +13,7 @@ export interface DispatcherOptions {
    * Handles one update; throwing marks it failed (the handler already told the owner).
    * 'ignored' (nobody it was for, nothing handled it) clears the stored update down to its id and kind.
    */
-  handle: (update: Update) => Promise<'handled' | 'ignored' | void>;
+  handle: (update: U) => Promise<'handled' | 'ignored' | void>;
   /** How many ordering keys (chats) run at once. */
   concurrency: number;
 }
@@ -24,16 +24,16 @@ export interface DispatcherOptions {
  * only after its handler finished, so a crash leaves it pending and it runs
  * again at the next start (its journaled replies are not sent twice).
  */
-export class UpdateDispatcher {
-  readonly #options: DispatcherOptions;
-  readonly #queues = new Map<string, InboxItem[]>();
+export class UpdateDispatcher<U extends InboxUpdate = InboxUpdate> {
+  readonly #options: DispatcherOptions<U>;
+  readonly #queues = new Map<string, InboxItem<U>[]>();
   readonly #active = new Set<string>();
   readonly #known = new Set<number>();
   #idleWaiters: Array<() => void> = [];
   #accepting = true;
   #handled = 0;
 
-  constructor(options: DispatcherOptions) {
+  constructor(options: DispatcherOptions<U>) {
     this.#options = options;
   }
 
@@ -48,7 +48,7 @@ export class UpdateDispatcher {
     return n;
   }
 
-  enqueue(items: readonly InboxItem[]): void {
+  enqueue(items: readonly InboxItem<U>[]): void {
     if (!this.#accepting) return;
     for (const item of items) {
       if (this.#known.has(item.updateId)) continue;
@@ -111,7 +111,7 @@ export class UpdateDispatcher {
     }
   }
 
-  async #process(item: InboxItem): Promise<void> {
+  async #process(item: InboxItem<U>): Promise<void> {
     const { log, handle } = this.#options;
     const scope = `update:${item.updateId}`;
     try {
@@ -126,7 +126,7 @@ export class UpdateDispatcher {
     }
   }
 
-  async #finish(item: InboxItem, scope: string, outcome: UpdateOutcome): Promise<void> {
+  async #finish(item: InboxItem<U>, scope: string, outcome: UpdateOutcome): Promise<void> {
     const { db, journal, log } = this.#options;
     try {
       await finishUpdate(db, item.updateId, outcome, journal.receiptsOf(scope));

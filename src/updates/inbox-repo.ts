@@ -1,16 +1,17 @@
-import type { Update } from 'grammy/types';
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../db/index.js';
 import { outboxRows, type Receipt } from '../outbox/index.js';
 import { setSetting } from '../settings/index.js';
+import type { InboxUpdate } from './inbox-update.js';
 import { orderingKey, updateKind } from './update-key.js';
 
 export const OFFSET_SETTING = 'telegram.next_offset';
 
-export interface InboxItem {
+/** A stored update waiting to be handled; `U` is the channel's full update type. */
+export interface InboxItem<U extends InboxUpdate = InboxUpdate> {
   updateId: number;
   key: string;
-  update: Update;
+  update: U;
 }
 
 /** An update the database refused even as text: kept as id, kind and reason, never handled. */
@@ -20,9 +21,9 @@ export interface UnstorableUpdate {
   reason: string;
 }
 
-export interface StoredBatch {
+export interface StoredBatch<U extends InboxUpdate = InboxUpdate> {
   /** Updates that were new (a redelivered update_id is ignored), in batch order. */
-  fresh: InboxItem[];
+  fresh: InboxItem<U>[];
   unstorable: UnstorableUpdate[];
 }
 
@@ -37,7 +38,7 @@ export interface StoredBatch {
  * own savepoint) and the refused one is recorded as failed with the reason, so
  * one poisoned update neither loses the others nor stops the offset.
  */
-export async function storeBatch(db: Db, updates: readonly Update[], nextOffset: number): Promise<StoredBatch> {
+export async function storeBatch<U extends InboxUpdate>(db: Db, updates: readonly U[], nextOffset: number): Promise<StoredBatch<U>> {
   if (updates.length === 0) return { fresh: [], unstorable: [] };
   return db.transaction().execute(async (trx) => {
     let inserted: Set<number>;
@@ -71,7 +72,7 @@ export async function storeBatch(db: Db, updates: readonly Update[], nextOffset:
   });
 }
 
-function inboxRow(update: Update): { update_id: number; chat_key: string; kind: string; raw: string } {
+function inboxRow(update: InboxUpdate): { update_id: number; chat_key: string; kind: string; raw: string } {
   return { update_id: update.update_id, chat_key: orderingKey(update), kind: updateKind(update), raw: JSON.stringify(update) };
 }
 
@@ -98,21 +99,21 @@ function errorText(err: unknown): string {
   return message.replace(/\s+/g, ' ').trim().slice(0, 500) || 'unknown error';
 }
 
-/** Unfinished updates in arrival order: handled first at start-up. */
-export async function pendingItems(db: DbOrTx): Promise<InboxItem[]> {
+/** Unfinished updates in arrival order: handled first at start-up. `U` is what the channel stored. */
+export async function pendingItems<U extends InboxUpdate = InboxUpdate>(db: DbOrTx): Promise<InboxItem<U>[]> {
   const rows = await db
     .selectFrom('inbox')
     .select(['update_id', 'chat_key', 'raw', 'payload'])
     .where('status', '=', 'pending')
     .orderBy('update_id')
     .execute();
-  return rows.map((row) => ({ updateId: Number(row.update_id), key: row.chat_key, update: parseUpdate(row.raw, row.payload) }));
+  return rows.map((row) => ({ updateId: Number(row.update_id), key: row.chat_key, update: parseUpdate<U>(row.raw, row.payload) }));
 }
 
-function parseUpdate(raw: string | null, payload: unknown): Update {
+function parseUpdate<U extends InboxUpdate>(raw: string | null, payload: unknown): U {
   // `raw` since 2026-12-02; older rows hold jsonb (parsed by both drivers) or text.
-  if (raw !== null) return JSON.parse(raw) as Update;
-  return (typeof payload === 'string' ? JSON.parse(payload) : payload) as Update;
+  if (raw !== null) return JSON.parse(raw) as U;
+  return (typeof payload === 'string' ? JSON.parse(payload) : payload) as U;
 }
 
 /** How an update ended; `ignored` (a stranger, a kind nobody handles) keeps only its id and kind. */

@@ -11,4 +11,5 @@ export {
   type UpdateOutcome,
 } from './inbox-repo.js';
 export { UpdateDispatcher, type DispatcherOptions } from './dispatcher.js';
+export type { InboxUpdate } from './inbox-update.js';
 export { orderingKey, updateKind } from './update-key.js';

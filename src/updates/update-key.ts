@@ -1,7 +1,7 @@
-import type { Update } from 'grammy/types';
+import type { InboxUpdate } from './inbox-update.js';
 
 /** What kind of update this is: the first field besides `update_id` (`message`, `callback_query`, …). */
-export function updateKind(update: Update): string {
+export function updateKind(update: InboxUpdate): string {
   for (const key of Object.keys(update)) if (key !== 'update_id') return key;
   return 'unknown';
 }
@@ -12,7 +12,7 @@ export function updateKind(update: Update): string {
  * (a reply must not overtake the message before it); updates without a chat fall
  * back to their sender, and the rest share one lane.
  */
-export function orderingKey(update: Update): string {
+export function orderingKey(update: InboxUpdate): string {
   const chatId =
     update.message?.chat.id ??
     update.edited_message?.chat.id ??

@@ -8,7 +8,7 @@ import { createAgentsFeature, type AgentsFeature } from '../../src/agents/index.
 import type { FeatureDeps } from '../../src/app/index.js';
 import { ApprovalService } from '../../src/approvals/index.js';
 import { createAssistantFeature } from '../../src/assistant/index.js';
-import { CommandRegistry, createTelegramChatMessenger, createTelegramMessenger, createTelegramReplyChannel, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
+import { CommandRegistry, createTelegramChatMessenger, createTelegramMessenger, createTelegramReplyChannel, handlersComposer, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
 import { createTerminalReplyChannel, routeTerminalReplies, TerminalChannel } from '../../src/channels/terminal/index.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { migrateToLatest, openDatabase, type Db, type OpenDatabase } from '../../src/db/index.js';
@@ -169,7 +169,7 @@ export async function startAgents(kind: DbKind, options: { terminal?: boolean } 
   const queue = new ModelQueue(model);
   const messenger = createDurableMessenger({ db, channel: createTelegramMessenger(api, () => OWNER.id), settle: () => undefined, clock: now, timeZone: config.timeZone, log });
   const registry = new CommandRegistry();
-  const deps: FeatureDeps = { config, db, databaseKind: kind === 'pglite' ? 'embedded' : 'postgres', log, registry, auth: new OwnerAuth(db, OWNER.id), api, ownerChatId: () => OWNER.id, messenger };
+  const deps: FeatureDeps = { config, db, databaseKind: kind === 'pglite' ? 'embedded' : 'postgres', log, registry, auth: new OwnerAuth(db, OWNER.id), chats: createTelegramChatMessenger(api), replies: routeTerminalReplies(createTelegramReplyChannel(api, log), createTerminalReplyChannel(api, log)), ownerChatId: () => OWNER.id, messenger };
   const dirs = copyTemplates();
   const agents = createAgentsFeature({ ...deps, approvals, background: queue.lane('background'), providers: [memoryProvider], dirs, now });
   const skills = createSkillsFeature({ ...deps, tools, executor, cos: queue.lane('cos'), now });
@@ -197,8 +197,8 @@ export async function startAgents(kind: DbKind, options: { terminal?: boolean } 
     return next();
   });
   terminal?.start();
-  bot.use(approvals.composer());
-  for (const feature of [agents.feature, skills, assistant]) if (feature.composer) bot.use(feature.composer);
+  bot.use(handlersComposer(approvals.handlers()));
+  for (const feature of [agents.feature, skills, assistant]) if (feature.handlers) bot.use(handlersComposer(feature.handlers));
   let offset = 0;
   const deliver = async (): Promise<void> => {
     const updates: Update[] = await api.getUpdates({ offset, timeout: 0 });

@@ -2,7 +2,7 @@ import { Api, Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApprovalService } from '../../src/approvals/index.js';
-import { createTelegramChatMessenger, type BotContext } from '../../src/channels/telegram/index.js';
+import { createTelegramChatMessenger, handlersComposer, type BotContext } from '../../src/channels/telegram/index.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../../src/db/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/index.js';
@@ -61,7 +61,7 @@ describe('approval expiry', () => {
       ctx.channel = 'telegram';
       return next();
     });
-    bot.use(service.composer());
+    bot.use(handlersComposer(service.handlers()));
     telegram.pressButton(OWNER, OWNER.id, approval.messageId ?? 0, `ap:${approval.id}:y`, { allowMissingButton: true });
     const updates: Update[] = await api.getUpdates({ timeout: 0 });
     const tap = updates.find((update) => update.callback_query !== undefined);

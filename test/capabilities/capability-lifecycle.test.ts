@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApprovalService } from '../../src/approvals/index.js';
 import { CapabilityService, FAILURE_LIMIT, FIX_ROUNDS, registerCapabilityTools } from '../../src/capabilities/index.js';
 import type { BotContext } from '../../src/channels/telegram/index.js';
-import { createTelegramChatMessenger, createTelegramMessenger } from '../../src/channels/telegram/index.js';
+import { createTelegramChatMessenger, createTelegramMessenger, handlersComposer } from '../../src/channels/telegram/index.js';
 import { migrateToLatest, openDatabase, type Db, type OpenDatabase } from '../../src/db/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { OwnerPolicy, PauseSwitch, ToolExecutor } from '../../src/policy/index.js';
@@ -58,7 +58,7 @@ describe.each(databaseKinds())('the capability lifecycle on %s', (kind) => {
     const clock = () => new Date();
     service = new CapabilityService({
       db,
-      api,
+      chats: createTelegramChatMessenger(api),
       approvals,
       tools,
       messenger: createTelegramMessenger(api, () => OWNER.id),
@@ -69,7 +69,7 @@ describe.each(databaseKinds())('the capability lifecycle on %s', (kind) => {
     });
     registerCapabilityTools(tools, service);
     const bot = new Bot<BotContext>(telegram.token, { botInfo: { ...(await api.getMe()) }, client: { apiRoot: telegram.apiRoot } });
-    bot.use(approvals.composer());
+    bot.use(handlersComposer(approvals.handlers()));
     let offset = 0;
     deliver = async () => {
       const updates: Update[] = await api.getUpdates({ offset, timeout: 0 });

@@ -13,11 +13,13 @@ import { telegramHtmlProblems } from './telegram-html.js';
  */
 
 const SRC = path.resolve(import.meta.dirname, '../../src');
-/** Function name → index of its text argument. */
+/** Function name → index of its text argument. `reply` and `edit` are the command port's (request, press, turn). */
 const SENDERS = new Map([
   ['replyText', 1],
   ['sendText', 2],
   ['editText', 3],
+  ['reply', 0],
+  ['edit', 0],
 ]);
 
 interface StaticMessage {

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Api, Bot, Composer } from 'grammy';
+import { Api, Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Feature } from '../../src/app/index.js';
 import { ApprovalService } from '../../src/approvals/index.js';
 import { findApproval } from '../../src/approvals/approvals-repo.js';
-import { CommandRegistry, createTelegramChatMessenger, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
+import { CommandRegistry, createTelegramChatMessenger, createTelegramReplyChannel, handlersComposer, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../../src/db/index.js';
 import { createGoogleFeature } from '../../src/google/index.js';
@@ -83,7 +83,7 @@ describe('google feature through the bot', () => {
     messenger = new RecordingMessenger();
     const registry = new CommandRegistry();
     feature = createGoogleFeature(
-      { config: loaded.config, db, databaseKind: 'embedded', log, registry, auth: new OwnerAuth(db, OWNER.id), api, ownerChatId: () => OWNER.id, messenger, tools, llm: new ScriptedModel() },
+      { config: loaded.config, db, databaseKind: 'embedded', log, registry, auth: new OwnerAuth(db, OWNER.id), chats: createTelegramChatMessenger(api), replies: createTelegramReplyChannel(api, log), ownerChatId: () => OWNER.id, messenger, tools, llm: new ScriptedModel() },
       { now, requirementsFile: path.join(dir, 'requirements.md') },
     );
     await feature.start?.();
@@ -93,7 +93,8 @@ describe('google feature through the bot', () => {
       ctx.channel = 'telegram';
       return next();
     });
-    bot.use(new Composer<BotContext>(feature.composer ?? new Composer(), approvals.composer()));
+    if (feature.handlers) bot.use(handlersComposer(feature.handlers));
+    bot.use(handlersComposer(approvals.handlers()));
     let offset = 0;
     deliver = async () => {
       const updates: Update[] = await api.getUpdates({ offset, timeout: 0 });
@@ -301,7 +302,8 @@ describe('google feature through the bot', () => {
         log: silentLogger(),
         registry: new CommandRegistry(),
         auth: new OwnerAuth(opened.db, OWNER.id),
-        api: new Api(telegram.token, { apiRoot: telegram.apiRoot }),
+        chats: createTelegramChatMessenger(new Api(telegram.token, { apiRoot: telegram.apiRoot })),
+        replies: createTelegramReplyChannel(new Api(telegram.token, { apiRoot: telegram.apiRoot }), silentLogger()),
         ownerChatId: () => OWNER.id,
         messenger,
         tools,

@@ -1,4 +1,4 @@
-import { Api, Bot, Composer } from 'grammy';
+import { Api, Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import { ApprovalService } from '../../src/approvals/index.js';
 import { currentThread, addTurn, endThread } from '../../src/assistant/conversation-repo.js';
@@ -7,7 +7,7 @@ import { CardWriteWorker } from '../../src/board/card-write-worker.js';
 import { createStructureSource } from '../../src/board/structure-source.js';
 import { registerTaskTools } from '../../src/board/task-tools.js';
 import { TaskService } from '../../src/board/task-service.js';
-import { CommandRegistry, createTelegramChatMessenger, type BotContext } from '../../src/channels/telegram/index.js';
+import { CommandRegistry, createTelegramChatMessenger, handlersComposer, type BotContext } from '../../src/channels/telegram/index.js';
 import { migrateToLatest, openDatabase, type Db, type OpenDatabase } from '../../src/db/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { OwnerPolicy, PauseSwitch, policyCommands, ToolExecutor } from '../../src/policy/index.js';
@@ -70,7 +70,7 @@ export async function startGate(kind: DbKind): Promise<GateHarness> {
     ctx.channel = 'telegram';
     return next();
   });
-  bot.use(new Composer<BotContext>(policyCommands({ db, pause, policy, tools, registry: new CommandRegistry(), timeZone: 'Europe/Berlin' }), approvals.composer()));
+  bot.use(handlersComposer(policyCommands({ db, pause, policy, tools, registry: new CommandRegistry(), timeZone: 'Europe/Berlin' }).use(approvals.handlers())));
   let offset = 0;
 
   return {

@@ -5,7 +5,7 @@ import { Api, Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Feature } from '../../src/app/index.js';
-import { CommandRegistry, createTelegramMessenger, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
+import { CommandRegistry, createTelegramChatMessenger, createTelegramMessenger, createTelegramReplyChannel, handlersComposer, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../../src/db/index.js';
 import type { LanguageModel } from '../../src/llm/index.js';
@@ -79,7 +79,8 @@ describe('routines feature in process', () => {
       log,
       registry: new CommandRegistry(),
       auth: new OwnerAuth(opened.db, OWNER.id),
-      api,
+      chats: createTelegramChatMessenger(api),
+      replies: createTelegramReplyChannel(api, log),
       ownerChatId: () => OWNER.id,
       messenger,
     };
@@ -93,7 +94,7 @@ describe('routines feature in process', () => {
       ctx.channel = 'telegram';
       return next();
     });
-    for (const feature of features) if (feature.composer) bot.use(feature.composer);
+    for (const feature of features) if (feature.handlers) bot.use(handlersComposer(feature.handlers));
     let offset = 0;
     const deliver = async (): Promise<void> => {
       const updates: Update[] = await api.getUpdates({ offset, timeout: 0 });

@@ -5,21 +5,14 @@ import { describe, expect, it } from 'vitest';
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
 /**
- * Files outside the channels that still talk to the Bot API directly: a document upload and
- * the composition root. The assistant streams, types and sends through its ReplyChannel port.
- * The list only shrinks: a new file that sends through grammY instead of the messenger
- * port fails here.
+ * Files outside the channels that still talk to the Bot API directly: only the composition
+ * root, which builds the channel's adapters. Features send, edit, reply and attach files
+ * through the messenger and command ports. The list only shrinks: a new file that sends
+ * through grammY instead of a port fails here.
  */
-const STILL_DIRECT = new Set([
-  'app/app.ts',
-  'app/feature.ts',
-  // Sends a capability's code as a document: the messenger ports carry no files yet.
-  'capabilities/capability-service.ts',
-]);
+const STILL_DIRECT = new Set(['app/app.ts']);
 /** The composition root builds the channel's adapters for features. */
 const BUILDS_ADAPTERS = new Set(['app/features.ts', 'app/app.ts']);
-/** Command handlers that page their own reply in place (they hold the update's context anyway). */
-const EDITS_OWN_REPLY = new Set(['memory/memory-commands.ts']);
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -46,7 +39,15 @@ describe('messenger port seam', () => {
     const senders = outsideChannels
       .filter(({ text }) => /\b(sendText|editText)\b[^;]*from\s+'[./]*\/?channels\/telegram/.test(text) || /import\s*\{[^}]*\b(sendText|editText)\b[^}]*\}\s*from\s+'[^']*channels\/telegram/.test(text))
       .map(({ rel }) => rel)
-      .filter((rel) => !STILL_DIRECT.has(rel) && !BUILDS_ADAPTERS.has(rel) && !EDITS_OWN_REPLY.has(rel));
+      .filter((rel) => !STILL_DIRECT.has(rel) && !BUILDS_ADAPTERS.has(rel));
     expect(senders).toEqual([]);
+  });
+
+  it('outside the channels and the composition root, no file imports grammY at all, types included', () => {
+    const importers = outsideChannels
+      .filter(({ rel }) => !rel.startsWith('app/'))
+      .filter(({ text }) => /from\s+'(grammy|@grammyjs\/[^']+)(\/[^']*)?'/.test(text))
+      .map(({ rel }) => rel);
+    expect(importers).toEqual([]);
   });
 });

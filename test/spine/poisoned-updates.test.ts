@@ -37,7 +37,7 @@ describe.each(databaseKinds())('poisoned updates on %s', (kind) => {
     expect(stored.unstorable).toEqual([]);
     expect(stored.fresh.map((item) => item.updateId)).toEqual([100, 101, 102, 103, 104, 105]);
     expect(await getSetting(opened.db, OFFSET_SETTING)).toBe('106');
-    const back = await pendingItems(opened.db);
+    const back = await pendingItems<Update>(opened.db);
     expect(back.map((item) => item.update)).toStrictEqual(batch);
     expect(back[1]?.update.message?.text).toBe('evil\u0000');
     expect(back[2]?.update.message?.text?.charCodeAt(5)).toBe(0xd800);
@@ -73,14 +73,14 @@ describe.each(databaseKinds())('poisoned updates on %s', (kind) => {
     await storeBatch(opened.db, [text(300, 'a stranger writes'), text(301, 'the owner writes', 4242)], 302);
     const receipts = new ReceiptLog(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oz-receipts-')), 'receipts.jsonl'));
     receipts.open();
-    const dispatcher = new UpdateDispatcher({
+    const dispatcher = new UpdateDispatcher<Update>({
       db: opened.db,
       journal: createEffectJournal(receipts, silentLogger()),
       log: silentLogger(),
       concurrency: 2,
       handle: (update) => Promise.resolve(update.message?.from.id === 4242 ? 'handled' : 'ignored'),
     });
-    dispatcher.enqueue(await pendingItems(opened.db));
+    dispatcher.enqueue(await pendingItems<Update>(opened.db));
     await expect.poll(() => dispatcher.handledCount, { timeout: 30_000 }).toBe(2);
     const rows = await opened.db.selectFrom('inbox').select(['update_id', 'kind', 'status', 'raw', 'payload']).orderBy('update_id').execute();
     expect(rows.map((row) => ({ ...row, update_id: Number(row.update_id), raw: row.raw === null ? null : 'kept' }))).toEqual([

@@ -12,3 +12,5 @@ export { sendText, editText, isNotModified, type SendTextOptions } from './send-
 export { createUpdateHandler, describeError } from './update-handler.js';
 export { createTelegramChatMessenger, createTelegramMessenger } from './telegram-messenger.js';
 export { createTelegramReplyChannel, TELEGRAM_REPLY_PACING, type TelegramReplyChannelOptions } from './telegram-reply-channel.js';
+export { handlersComposer } from './handlers-composer.js';
+export { inlineKeyboard } from './inline-keyboard.js';

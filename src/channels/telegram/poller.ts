@@ -13,7 +13,7 @@ export interface PollerOptions {
   log: Logger;
   timeoutSeconds: number;
   allowedUpdates: ReadonlyArray<Exclude<keyof Update, 'update_id'>>;
-  onStored: (items: InboxItem[]) => void;
+  onStored: (items: InboxItem<Update>[]) => void;
   onFatal: (err: TelegramFatalError) => void;
 }
 

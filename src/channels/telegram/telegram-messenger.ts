@@ -1,6 +1,6 @@
-import type { Api } from 'grammy';
-import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
-import type { ChatMessenger, Delivery, OwnerButton, OwnerMessage, OwnerMessenger, SendOptions } from '../../messenger/index.js';
+import { InputFile, type Api } from 'grammy';
+import type { ChatMessenger, Delivery, OwnerMessage, OwnerMessenger, SendOptions } from '../../messenger/index.js';
+import { inlineKeyboard } from './inline-keyboard.js';
 import { editText, sendText, type SendTextOptions } from './send-text.js';
 
 /**
@@ -29,18 +29,12 @@ export function createTelegramChatMessenger(api: Api): ChatMessenger {
     async edit(chatId, messageId, message) {
       await editText(api, chatId, messageId, message.text, textOptions(message));
     },
+    async sendDocument(chatId, document) {
+      await api.sendDocument(chatId, new InputFile(Buffer.from(document.content, 'utf8'), document.name), document.caption !== undefined ? { caption: document.caption } : {});
+    },
   };
 }
 
 function textOptions(message: OwnerMessage): SendTextOptions {
-  return { ...(message.html ? { html: true } : {}), ...(message.buttons ? { buttons: keyboard(message.buttons) } : {}) };
-}
-
-function keyboard(rows: OwnerButton[][]): InlineKeyboardMarkup {
-  return { inline_keyboard: rows.map((row) => row.map(button)) };
-}
-
-function button(b: OwnerButton): InlineKeyboardButton {
-  if (b.url !== undefined) return { text: b.text, url: b.url };
-  return { text: b.text, callback_data: b.data ?? b.text };
+  return { ...(message.html ? { html: true } : {}), ...(message.buttons ? { buttons: inlineKeyboard(message.buttons) } : {}) };
 }

@@ -1,0 +1,11 @@
+export {
+  ChatHandlers,
+  type Buttons,
+  type ButtonPress,
+  type ChatHandler,
+  type ChatTurn,
+  type CommandRequest,
+  type Passable,
+  type ReplyOptions,
+  type TextMessage,
+} from './chat-handlers.js';
