@@ -6,9 +6,11 @@ import path from 'node:path';
 const SHARED_MEMORY = '/dev/shm';
 /** Enough for every database and data folder a run holds at once, with room to spare. */
 const MIN_FREE_BYTES = 2 * 1024 ** 3;
-/** Older folders are left over from runs that were killed; no run lasts this long. */
+/** A folder this old is left over whatever its pid says (the pid may have been reused); no run lasts this long. */
 const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
 const PREFIX = 'oz-tests-';
+/** `oz-tests-<pid of the run>-<random>`. */
+const ROOT_NAME = /^oz-tests-(\d+)-/;
 
 /**
  * One folder for everything a run writes to disk: PGlite copies, daemons' data folders,
@@ -20,7 +22,7 @@ const PREFIX = 'oz-tests-';
 export function createTestTempRoot(): string {
   const base = hasRoomInSharedMemory() ? SHARED_MEMORY : os.tmpdir();
   removeStaleRoots(base);
-  return fs.mkdtempSync(path.join(base, PREFIX));
+  return fs.mkdtempSync(path.join(base, `${PREFIX}${process.pid}-`));
 }
 
 function hasRoomInSharedMemory(): boolean {
@@ -34,14 +36,27 @@ function hasRoomInSharedMemory(): boolean {
   }
 }
 
+/** Folders of runs that were killed: their process is gone, or they are older than any run. */
 function removeStaleRoots(base: string): void {
   for (const name of fs.readdirSync(base)) {
     if (!name.startsWith(PREFIX)) continue;
     const folder = path.join(base, name);
     try {
-      if (Date.now() - fs.statSync(folder).mtimeMs > STALE_AFTER_MS) fs.rmSync(folder, { recursive: true, force: true });
+      const pid = Number(ROOT_NAME.exec(name)?.[1] ?? 0);
+      const gone = pid > 0 && !isRunning(pid);
+      if (gone || Date.now() - fs.statSync(folder).mtimeMs > STALE_AFTER_MS) fs.rmSync(folder, { recursive: true, force: true });
     } catch {
       // Another run removed it meanwhile.
     }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
