@@ -82,12 +82,13 @@ export class App {
   /** Opens everything in order; each step is one method below. */
   async start(): Promise<void> {
     const { config } = this.#options;
+    const phases = new StartupPhases(this.#startedAt);
     this.#claimDataDir();
     const token = config.telegram.token;
     // getMe is a network round trip: ask while the database opens, not after.
     const botInfoAsked = token ? fetchBotInfo(token, config.telegram.apiRoot, this.#options.log) : Promise.resolve(offlineBotInfo());
     botInfoAsked.catch(() => undefined); // awaited below; if opening the database fails first, that error is the one reported
-    const database = await this.#openDatabase();
+    const database = await this.#openDatabase(phases);
     const { db } = database;
     const auth = new OwnerAuth(db, config.telegram.ownerId);
     const { pairingCode } = await auth.init();
@@ -106,13 +107,16 @@ export class App {
     router.handle = handle;
     const dispatcher = new UpdateDispatcher<Update>({ db, journal, log: this.#options.log.child({ part: 'dispatcher' }), handle, concurrency: config.handlerConcurrency });
     this.#dispatcher = dispatcher;
+    phases.mark('spine');
 
-    for (const feature of this.#features) await feature.start?.();
+    await this.#startFeatures();
+    phases.mark('features');
     await this.#resumeUnfinished(db, dispatcher);
     if (token) await this.#startPolling(bot.api, registry, db, dispatcher);
     await this.#startHealth(db);
     this.#stopRetention = startRetention(db, config.retentionDays, this.#options.log.child({ part: 'retention' }));
-    this.#announceReady(database, token, botInfo, terminal, pairingCode);
+    phases.mark('polling');
+    this.#announceReady(database, token, botInfo, terminal, pairingCode, phases);
     terminal?.start();
   }
 
@@ -126,14 +130,26 @@ export class App {
     );
   }
 
-  async #openDatabase(): Promise<OpenDatabase> {
+  async #openDatabase(phases: StartupPhases): Promise<OpenDatabase> {
     const { config, log } = this.#options;
     const database = await openDatabase(config.database, log.child({ part: 'db' }), this.#options.progress);
     this.#database = database;
+    phases.mark('database');
     const migrated = await migrateToLatest(database.db);
+    phases.mark('migrations');
     if (!migrated.ok) throw new StartupError(`Database migration ${migrated.failed ?? '(unknown)'} failed: ${migrated.reason}`);
     if (migrated.applied.length > 0) log.info({ applied: migrated.applied }, 'database migrated');
     return database;
+  }
+
+  /** Each feature's start, in order (routines read the others' jobs when they start). */
+  async #startFeatures(): Promise<void> {
+    const { log } = this.#options;
+    for (const feature of this.#features) {
+      const startedAt = Date.now();
+      await feature.start?.();
+      log.debug({ feature: feature.name, ms: Date.now() - startedAt }, 'feature started');
+    }
   }
 
   /** Delivery receipts of the previous run, and the journal that records this run's. */
@@ -257,7 +273,14 @@ export class App {
     });
   }
 
-  #announceReady(database: OpenDatabase, token: string | undefined, botInfo: UserFromGetMe, terminal: TerminalChannel | undefined, pairingCode: string | undefined): void {
+  #announceReady(
+    database: OpenDatabase,
+    token: string | undefined,
+    botInfo: UserFromGetMe,
+    terminal: TerminalChannel | undefined,
+    pairingCode: string | undefined,
+    phases: StartupPhases,
+  ): void {
     const { log } = this.#options;
     log.info(
       {
@@ -266,6 +289,9 @@ export class App {
         terminal: Boolean(terminal),
         healthPort: this.#health?.port,
         readyMs: Date.now() - this.#startedAt,
+        phasesMs: phases.durations(),
+        // Since Node's own start: adds Node's boot and loading the modules to readyMs.
+        processMs: Math.round(performance.now()),
       },
       'openzero is ready',
     );
@@ -353,5 +379,25 @@ async function fetchBotInfo(token: string, apiRoot: string, log: Logger): Promis
       log.warn({ attempt, waitMs, reason: scrubSecrets(reason) }, 'telegram not reachable yet; retrying getMe');
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
+  }
+}
+
+/** Where start-up time goes, for the ready log line (the start-up benchmark prints it). */
+class StartupPhases {
+  readonly #marks: [string, number][] = [];
+  #last: number;
+
+  constructor(startedAt: number) {
+    this.#last = startedAt;
+  }
+
+  mark(phase: string): void {
+    const now = Date.now();
+    this.#marks.push([phase, now - this.#last]);
+    this.#last = now;
+  }
+
+  durations(): Record<string, number> {
+    return Object.fromEntries(this.#marks);
   }
 }
