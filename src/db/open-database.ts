@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
+import v8 from 'node:v8';
 import { pathToFileURL } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,6 +43,22 @@ const INT8_OID = 20;
  */
 const PGLITE_SETTINGS = ['-c', 'shared_buffers=8MB', '-c', 'work_mem=2MB', '-c', 'temp_buffers=2MB'];
 
+/**
+ * V8 runs WebAssembly first with its baseline compiler (Liftoff) and recompiles hot functions
+ * with its optimising compiler (TurboFan) in the background. For PGlite's 9 MB PostgreSQL that
+ * recompilation starts within the first second, and on a small busy machine (2 cores) the
+ * daemon's thread waited on it: 0.3–2 s of a 1.2–3 s start went there (bench/first-start.bench.ts).
+ * Measured on this workload, the optimised code did not answer queries measurably faster
+ * (25,000 upserts and reads: 14.5–21.5 s with TurboFan, 15.9–20.8 s without, same machine), so
+ * the daemon stays on Liftoff. These are V8's regular flags (not its testing-only
+ * `--liftoff-only`); they apply to WebAssembly compiled from here on, which is PGlite and the
+ * capability sandbox's QuickJS, both loaded after this. Nothing about durability changes.
+ */
+function keepWebAssemblyOnBaselineCompiler(): void {
+  v8.setFlagsFromString('--no-wasm-dynamic-tiering');
+  v8.setFlagsFromString('--no-wasm-tier-up');
+}
+
 /** Lines for the person starting the daemon about slow steps (creating a new embedded database). */
 export type ProgressReporter = (line: string) => void;
 
@@ -81,6 +98,7 @@ async function openEmbedded(dataDir: string, log: Logger, progress: ProgressRepo
   ));
   try {
     if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await createEmbeddedCluster(dataDir, log, progress);
+    keepWebAssemblyOnBaselineCompiler();
     const { PGlite } = await import('@electric-sql/pglite');
     const pglite = await PGlite.create({
       dataDir,
