@@ -5,7 +5,6 @@ import { pathToFileURL } from 'node:url';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { Database } from './database.js';
@@ -68,6 +67,8 @@ export async function openDatabase(settings: Config['database'], log: Logger, pr
 }
 
 async function openPostgres(url: string, log: Logger): Promise<OpenDatabase> {
+  // Loaded here, not at the top: the embedded database never needs the driver (~40 modules).
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
