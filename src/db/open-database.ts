@@ -131,7 +131,7 @@ async function openEmbedded(dataDir: string, log: Logger, progress: ProgressRepo
 }
 
 /**
- * A new embedded cluster: unpacked from the template `npm ci` prepared (about a second), or,
+ * A new embedded cluster: unpacked from the template `npm ci` prepared (under a second), or,
  * without one, created by initdb (10–60 s on a small machine, so the owner is told).
  */
 async function createEmbeddedCluster(dataDir: string, log: Logger, progress: ProgressReporter): Promise<void> {

@@ -29,7 +29,7 @@ describe('embedded database template (prepared by npm ci)', () => {
     expect(fs.statSync(path.join(dataDir, 'PG_VERSION')).mode & 0o077).toBe(0);
   });
 
-  it('writes PG_VERSION last, and never outside the data folder', async () => {
+  it('writes PG_VERSION last', async () => {
     const source = path.join(scratch, 'source');
     fs.mkdirSync(path.join(source, 'base'), { recursive: true });
     fs.writeFileSync(path.join(source, 'PG_VERSION'), '17\n');
@@ -38,13 +38,28 @@ describe('embedded database template (prepared by npm ci)', () => {
     await createTar({ gzip: true, file: archive, cwd: source }, ['PG_VERSION', 'base']);
     const target = path.join(scratch, 'target');
     fs.mkdirSync(target);
-    const order: string[] = [];
-    const watcher = fs.watch(target, { recursive: true }, (_event, name) => { if (name !== null) order.push(String(name)); });
     await unpackEmbeddedTemplate(archive, target);
-    watcher.close();
     expect(fs.readFileSync(path.join(target, 'PG_VERSION'), 'utf8')).toBe('17\n');
     expect(fs.readFileSync(path.join(target, 'base', 'file'), 'utf8')).toBe('x');
-    expect(order.indexOf('PG_VERSION')).toBeGreaterThan(order.findIndex((name) => name.startsWith('base')));
+
+    // A failure part-way (here: a folder where a file must go) leaves no PG_VERSION behind,
+    // so the next start unpacks again instead of opening half a cluster.
+    const blocked = path.join(scratch, 'blocked');
+    fs.mkdirSync(path.join(blocked, 'base', 'file'), { recursive: true });
+    await expect(unpackEmbeddedTemplate(archive, blocked)).rejects.toThrow();
+    expect(fs.existsSync(path.join(blocked, 'PG_VERSION'))).toBe(false);
+  });
+
+  it('refuses a member that would land outside the data folder, before writing anything', async () => {
+    const source = path.join(scratch, 'escape');
+    fs.mkdirSync(source, { recursive: true });
+    fs.writeFileSync(path.join(source, 'PG_VERSION'), '17\n');
+    const archive = path.join(scratch, 'escape.tar.gz');
+    await createTar({ gzip: true, file: archive, cwd: source, preservePaths: true, onWriteEntry: (entry) => { entry.path = '../../outside'; } }, ['PG_VERSION']);
+    const target = path.join(scratch, 'escape-target', 'pglite');
+    fs.mkdirSync(target, { recursive: true });
+    await expect(unpackEmbeddedTemplate(archive, target)).rejects.toThrow(/outside the data folder/);
+    expect(fs.existsSync(path.join(scratch, 'outside'))).toBe(false);
   });
 
   it('refuses an archive that is damaged or holds no cluster', async () => {
