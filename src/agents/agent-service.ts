@@ -68,10 +68,12 @@ export class AgentService {
     return this.#active;
   }
 
-  async refresh(): Promise<void> {
+  /** Re-reads which agents are active; returns every agent as `list` does. */
+  async refresh(): Promise<AgentView[]> {
     const views = await this.list();
     this.#active = views.filter((view) => view.state === 'active').map((view) => view.template);
     this.#deps.changed?.();
+    return views;
   }
 
   async list(): Promise<AgentView[]> {

@@ -41,28 +41,36 @@ const NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
 /** Every agent folder in either place, read afresh (edits apply on the next read). Never throws. */
 export async function loadTemplates(dirs: TemplateDirs): Promise<TemplateLoad[]> {
-  const names = new Set([...(await folderNames(dirs.defaults)), ...(await folderNames(dirs.owner))]);
-  const loads: TemplateLoad[] = [];
-  for (const name of [...names].sort()) loads.push(await loadTemplate(dirs, name));
-  return loads;
+  const [defaults, owners] = await Promise.all([folderNames(dirs.defaults), folderNames(dirs.owner)]);
+  const names = [...new Set([...defaults, ...owners])].sort();
+  // Concurrently: each read is a few thread-pool round trips, which add up at start on a busy machine.
+  return Promise.all(names.map((name) => loadTemplate(dirs, name)));
 }
+
+const TEMPLATE_FILES = ['soul.md', 'onboarding.md', 'tools.txt', 'schedule.txt', 'heartbeat.md'] as const;
 
 export async function loadTemplate(dirs: TemplateDirs, name: string): Promise<TemplateLoad> {
   if (!NAME.test(name)) return { ok: false, name, problem: 'the folder name must be lowercase letters, digits and dashes' };
-  const read = async (file: string): Promise<string | undefined> =>
-    (await readIfExists(path.join(dirs.owner, name, file))) ?? (await readIfExists(path.join(dirs.defaults, name, file)));
-  const soul = stripComments((await read('soul.md')) ?? '');
+  // The owner's copy wins file by file; both places are read at once.
+  const texts = await Promise.all(
+    TEMPLATE_FILES.map(async (file) => {
+      const [owner, fallback] = await Promise.all([readIfExists(path.join(dirs.owner, name, file)), readIfExists(path.join(dirs.defaults, name, file))]);
+      return owner ?? fallback ?? '';
+    }),
+  );
+  const [soulText = '', onboarding = '', toolsText = '', scheduleText = '', heartbeat = ''] = texts;
+  const soul = stripComments(soulText);
   if (soul === '') return { ok: false, name, problem: 'soul.md is missing or empty' };
-  const questions = listItems((await read('onboarding.md')) ?? '');
-  const tools = lines((await read('tools.txt')) ?? '');
+  const questions = listItems(onboarding);
+  const tools = lines(toolsText);
   const badTool = tools.find((tool) => !/^[a-z][a-z0-9_]{0,63}$/.test(tool));
   if (badTool !== undefined) return { ok: false, name, problem: `tools.txt: "${badTool}" is not a tool name` };
-  const schedule = lines((await read('schedule.txt')) ?? '')[0];
+  const schedule = lines(scheduleText)[0];
   if (schedule !== undefined && !validate(schedule)) return { ok: false, name, problem: `schedule.txt: "${schedule}" is not a cron expression` };
   const title = /^#\s+(.+)$/m.exec(soul)?.[1]?.trim() ?? name;
   return {
     ok: true,
-    template: { name, title, soul, questions, heartbeat: stripComments((await read('heartbeat.md')) ?? ''), tools, schedule },
+    template: { name, title, soul, questions, heartbeat: stripComments(heartbeat), tools, schedule },
   };
 }
 

@@ -68,8 +68,7 @@ export function createAgentsFeature(deps: AgentsFeatureDeps): AgentsFeature {
       return active.length > 0 ? [`Agents active: ${active.join(', ')}.`] : [];
     },
     start: async () => {
-      await service.refresh();
-      for (const view of await service.list()) titles.set(view.template.name, view.template.title);
+      for (const view of await service.refresh()) titles.set(view.template.name, view.template.title);
     },
   };
   return { feature, service, inbox, voice: () => service.voice() };
