@@ -8,6 +8,8 @@ import { DatabaseOpenError } from './db/index.js';
 import { createLogger } from './log/index.js';
 import { TelegramFatalError } from './channels/telegram/index.js';
 
+const UNPACED_BENCHMARK_FLAG = '--unpaced-benchmark';
+
 /**
  * The composition root: config → logger → app (database, migrations, features,
  * channels) → signals. Every problem that stops start-up is one clear paragraph on
@@ -25,6 +27,10 @@ async function main(): Promise<number> {
   const argv = new Set(process.argv.slice(2));
   const terminalMode = argv.has('--terminal') ? 'on' : argv.has('--no-terminal') ? 'off' : config.terminal;
   const terminalOn = terminalMode === 'on' || (terminalMode === 'auto' && process.stdin.isTTY === true);
+  // For bench/telegram-pipeline.bench.ts only, which compares the pipeline with a bare grammY bot
+  // that does not pace either: Telegram would answer an unpaced burst with 429s. Not a setting
+  // (no .env key), never on by default, and logged as a warning whenever it is given.
+  const unpaced = argv.has(UNPACED_BENCHMARK_FLAG);
 
   if (!config.telegram.token && !terminalOn) {
     process.stderr.write(`${TELEGRAM_NOT_CONFIGURED}\n`);
@@ -49,6 +55,7 @@ async function main(): Promise<number> {
   }
   const log = createLogger({ level: config.logLevel, secrets: config.secrets, ...(destination ? { destination } : {}) });
   logDataDirOutcome(dataDir, config.dataDir, log);
+  if (unpaced) log.warn({ flag: UNPACED_BENCHMARK_FLAG }, 'outgoing messages are NOT paced to Telegram\'s limits (benchmark flag); never use it with a real bot');
 
   let resolveExit!: (code: number) => void;
   const exit = new Promise<number>((resolve) => {
@@ -61,6 +68,7 @@ async function main(): Promise<number> {
     terminal: terminalOn ? { input: process.stdin, output: process.stdout, interactive: process.stdin.isTTY === true && process.stdout.isTTY === true } : undefined,
     features: buildFeatures,
     progress: (line) => process.stderr.write(`${line}\n`),
+    pacedSending: !unpaced,
     onFatal: (err) => {
       log.fatal({ err }, 'stopping');
       process.stderr.write(`${err.message}\n`);

@@ -46,6 +46,8 @@ export interface AppOptions {
   onTerminalClosed: () => void;
   /** Human lines about slow start-up steps (stderr); the log gets its own structured lines. */
   progress?: (line: string) => void;
+  /** False only for the pipeline benchmark: outgoing messages are not paced to Telegram's limits. Default true. */
+  pacedSending?: boolean;
 }
 
 export class StartupError extends Error {
@@ -197,6 +199,7 @@ export class App {
       pollTimeoutSeconds: config.telegram.pollTimeoutSeconds,
       ownerInGroups: config.telegram.ownerInGroups,
       ignored,
+      paced: this.#options.pacedSending !== false,
     });
 
     const registry = new CommandRegistry();

@@ -27,6 +27,12 @@ export interface BuildBotOptions {
   ownerInGroups: boolean;
   /** Where the owner guard marks what it dropped. */
   ignored: IgnoredUpdates;
+  /**
+   * False only under the pipeline benchmark (`--unpaced-benchmark`, see main.ts): outgoing
+   * messages then leave as fast as the handlers make them, as a bare grammY bot's do.
+   * Everything else on the way out (retries, the journal, the guards) stays.
+   */
+  paced?: boolean;
 }
 
 /**
@@ -39,7 +45,7 @@ export function buildBot(options: BuildBotOptions): Bot<BotContext> {
     botInfo: options.botInfo,
     client: { apiRoot: options.apiRoot, timeoutSeconds: options.pollTimeoutSeconds + 15 },
   });
-  bot.api.config.use(chatPacer());
+  if (options.paced !== false) bot.api.config.use(chatPacer());
   bot.api.config.use(retryTransformer(options.log.child({ part: 'telegram-retry' })));
   bot.api.config.use(journalTransformer(options.journal));
   bot.api.config.use(wellFormedTransformer());
