@@ -35,8 +35,8 @@ const BLOCK = 512;
  *
  * Read whole and written synchronously (folders 0700, files 0600): the archive is PGlite's own
  * plain ustar dump (~4.5 MB gzipped, ~1,000 files, 40 MB), and this runs once, before anything
- * else needs the event loop. node-tar took 1–3 s for it on a busy 2-core machine (one thread-pool
- * round trip per step of every file), this 0.3–0.5 s (bench/first-start.bench.ts).
+ * else needs the event loop. node-tar took 0.9–3 s for it on a busy 2-core machine (one thread-pool
+ * round trip per step of every file), this 0.3–1.9 s depending on the load (BENCHMARKS.md, 2026-12-03).
  */
 export async function unpackEmbeddedTemplate(archive: string, dataDir: string): Promise<void> {
   const members = readTarMembers(zlib.gunzipSync(fs.readFileSync(archive)));
