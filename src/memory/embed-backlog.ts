@@ -143,15 +143,21 @@ export class EmbedBacklog {
         const rows = all.filter((row) => !this.#options.busy(row.id));
         if (rows.length === 0) break;
         const vectors = await embedder.embed(rows.map((row) => row.text));
+        let stale = 0;
         for (const [i, row] of rows.entries()) {
           const vector = vectors[i];
           if (!vector) continue;
           const memory = await attachVector(db, row.id, row.text, embedder.modelName, vector);
-          if (!memory) continue; // forgotten or reworded meanwhile: the newer state is handled on its own
+          if (!memory) {
+            // Forgotten or reworded while it was embedded: look again, so a reworded text is
+            // embedded in this pass and a caller waiting on it is not told "nothing left".
+            stale += 1;
+            continue;
+          }
           embedded += 1;
           await index(memory, vector).catch((err: unknown) => log.warn({ err, memoryId: memory.id }, 'embedded memory could not be indexed yet'));
         }
-        if (all.length < BATCH) break;
+        if (all.length < BATCH && stale === 0) break;
       }
     } catch (error) {
       if (!(error instanceof EmbedderUnavailableError)) {

@@ -271,6 +271,24 @@ describe.each(cases)('memory service on %s with the %s store', (dbKind, storeKin
     expect((await service.list(0, 5)).items.every((m) => m.searchable)).toBe(true);
   });
 
+  it('a pass that meets a memory reworded while it was being embedded looks again before saying nothing is left', async () => {
+    const { service, embedder } = makeService();
+    embedder.missingFiles = ['config.json'];
+    const waiting = await service.add({ text: 'Bins go out on Monday', source: 'command' });
+    embedder.missingFiles = [];
+    // The owner rewords it after the pass read the old text and before its vector is stored.
+    const embed = embedder.embed.bind(embedder);
+    embedder.embed = async (texts) => {
+      const vectors = await embed(texts);
+      if (texts.includes('Bins go out on Monday')) {
+        await db.updateTable('memories').set({ text: 'Bins go out on Tuesday evening' }).where('id', '=', waiting.memory.id).execute();
+      }
+      return vectors;
+    };
+    expect(await service.flushEmbeddings()).toBe(true);
+    expect((await service.list(0, 5)).items.map((m) => [m.text, m.searchable])).toEqual([['Bins go out on Tuesday evening', true]]);
+  });
+
   it('never embeds a waiting memory that was forgotten or reworded meanwhile', async () => {
     const { service, embedder } = makeService();
     embedder.missingFiles = ['config.json'];
