@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { Api } from 'grammy';
+import type { Api } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Config } from '../config/index.js';
 import { acquirePidLock, appliedMigrations, databaseAnswers, migrateToLatest, openDatabase, type OpenDatabase } from '../db/index.js';
-import { scrubSecrets, type Logger } from '../log/index.js';
+import type { Logger } from '../log/index.js';
 import { createEffectJournal, ReceiptLog, type EffectJournal } from '../outbox/index.js';
 import { countPending, pendingItems, UpdateDispatcher } from '../updates/index.js';
 import { createTerminalReplyChannel, routeTerminalReplies, TerminalChannel } from '../channels/terminal/index.js';
@@ -18,11 +18,11 @@ import {
   createUpdateHandler,
   explainFatal,
   fallbacks,
+  fetchBotInfo,
   handlersComposer,
   IgnoredUpdates,
   offlineBotInfo,
   OwnerAuth,
-  TelegramFatalError,
   TelegramPoller,
 } from '../channels/telegram/index.js';
 import { startHealthServer } from '../health/index.js';
@@ -32,6 +32,7 @@ import { migrations } from '../db/migrations/index.js';
 import type { Feature, FeatureDeps } from './feature.js';
 import { startRetention } from './retention.js';
 import { logDataDirOutcome, preparePrivateDataDir } from './data-dir.js';
+import { StartupPhases } from './startup-phases.js';
 
 export interface AppOptions {
   config: Config;
@@ -359,48 +360,5 @@ export class App {
     });
     const lines = extra.flat();
     return lines.length > 0 ? `${text}\n\n${lines.join('\n')}` : text;
-  }
-}
-
-/**
- * getMe at start: a bad token stops the daemon here with a clear message; a
- * network that is not up yet (boot order on a VPS) gets a few patient retries.
- */
-async function fetchBotInfo(token: string, apiRoot: string, log: Logger): Promise<UserFromGetMe> {
-  const api = new Api(token, { apiRoot });
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await api.getMe();
-    } catch (err) {
-      const fatal = explainFatal(err);
-      if (fatal) throw fatal;
-      const reason = err instanceof Error ? err.message : String(err);
-      if (attempt >= 4) {
-        throw new TelegramFatalError(`Cannot reach Telegram at ${apiRoot} (getMe failed: ${reason}). Check the network and TELEGRAM_API_ROOT.`, { cause: err });
-      }
-      const waitMs = 1000 * 2 ** attempt;
-      log.warn({ attempt, waitMs, reason: scrubSecrets(reason) }, 'telegram not reachable yet; retrying getMe');
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
-    }
-  }
-}
-
-/** Where start-up time goes, for the ready log line (the start-up benchmark prints it). */
-class StartupPhases {
-  readonly #marks: [string, number][] = [];
-  #last: number;
-
-  constructor(startedAt: number) {
-    this.#last = startedAt;
-  }
-
-  mark(phase: string): void {
-    const now = Date.now();
-    this.#marks.push([phase, now - this.#last]);
-    this.#last = now;
-  }
-
-  durations(): Record<string, number> {
-    return Object.fromEntries(this.#marks);
   }
 }
