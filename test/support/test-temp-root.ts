@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isProcessAlive } from '../../src/db/pid-lock.js';
 
 /** Memory-backed on Linux; a run's folders there are removed at its end. */
 const SHARED_MEMORY = '/dev/shm';
@@ -43,20 +44,10 @@ function removeStaleRoots(base: string): void {
     const folder = path.join(base, name);
     try {
       const pid = Number(ROOT_NAME.exec(name)?.[1] ?? 0);
-      const gone = pid > 0 && !isRunning(pid);
+      const gone = pid > 0 && !isProcessAlive(pid);
       if (gone || Date.now() - fs.statSync(folder).mtimeMs > STALE_AFTER_MS) fs.rmSync(folder, { recursive: true, force: true });
     } catch {
       // Another run removed it meanwhile.
     }
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it runs, as another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
