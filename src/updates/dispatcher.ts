@@ -1,7 +1,8 @@
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 import { runInEffectScope, type EffectJournal } from '../outbox/index.js';
-import { finishUpdate, type InboxItem, type UpdateOutcome } from './inbox-repo.js';
+import { GroupCommit } from '../shared/group-commit.js';
+import { finishUpdates, type InboxItem, type UpdateFinish, type UpdateOutcome } from './inbox-repo.js';
 import type { InboxUpdate } from './inbox-update.js';
 
 export interface DispatcherOptions<U extends InboxUpdate = InboxUpdate> {
@@ -30,11 +31,14 @@ export class UpdateDispatcher<U extends InboxUpdate = InboxUpdate> {
   readonly #active = new Set<string>();
   readonly #known = new Set<number>();
   #idleWaiters: Array<() => void> = [];
+  readonly #finishes: GroupCommit<UpdateFinish>;
   #accepting = true;
   #handled = 0;
 
   constructor(options: DispatcherOptions<U>) {
     this.#options = options;
+    // At most one group per handler lane can be waiting, so a group never exceeds the concurrency.
+    this.#finishes = new GroupCommit((finishes) => finishUpdates(options.db, finishes), { maxGroup: Math.max(1, options.concurrency) });
   }
 
   /** Updates finished since start (done or failed). */
@@ -127,9 +131,9 @@ export class UpdateDispatcher<U extends InboxUpdate = InboxUpdate> {
   }
 
   async #finish(item: InboxItem<U>, scope: string, outcome: UpdateOutcome): Promise<void> {
-    const { db, journal, log } = this.#options;
+    const { journal, log } = this.#options;
     try {
-      await finishUpdate(db, item.updateId, outcome, journal.receiptsOf(scope));
+      await this.#finishes.submit({ updateId: item.updateId, outcome, sent: journal.receiptsOf(scope) });
       journal.settle(scope);
     } catch (err) {
       // The row stays pending and runs again after a restart; its receipts stay in the journal.

@@ -119,32 +119,42 @@ function parseUpdate<U extends InboxUpdate>(raw: string | null, payload: unknown
 /** How an update ended; `ignored` (a stranger, a kind nobody handles) keeps only its id and kind. */
 export type UpdateOutcome = { status: 'done'; ignored?: boolean } | { status: 'failed'; error: string };
 
+/** One finished update: how it ended and the replies it sent. */
+export interface UpdateFinish {
+  updateId: number;
+  outcome: UpdateOutcome;
+  sent: readonly Receipt[];
+}
+
+/** Marks one update finished with its replies; see `finishUpdates`. */
+export function finishUpdate(db: DbOrTx, updateId: number, outcome: UpdateOutcome, sent: readonly Receipt[]): Promise<void> {
+  return finishUpdates(db, [{ updateId, outcome, sent }]);
+}
+
 /**
- * Marks an update finished and stores the replies it sent, in one statement: the
- * outbox rows and the status change land together or not at all.
+ * Marks updates finished and stores the replies they sent, in one statement: the
+ * outbox rows and the status changes land together or not at all. This is the one
+ * statement every handled update costs, so it is written as SQL rather than built
+ * per call, and several updates share it under load (see the dispatcher's group commit).
  */
-export async function finishUpdate(db: DbOrTx, updateId: number, outcome: UpdateOutcome, sent: readonly Receipt[]): Promise<void> {
-  const finish = {
-    status: outcome.status,
-    error: outcome.status === 'failed' ? outcome.error.slice(0, 2000) : null,
-    finished_at: new Date(),
-    ...(outcome.status === 'done' && outcome.ignored === true ? { raw: null, payload: null } : {}),
-  };
-  if (sent.length === 0) {
-    await db.updateTable('inbox').set(finish).where('update_id', '=', updateId).execute();
-    return;
-  }
-  await db
-    .with('sent', (qb) =>
-      qb
-        .insertInto('outbox')
-        .values(outboxRows(sent))
-        .onConflict((oc) => oc.columns(['scope', 'seq']).doNothing()),
-    )
-    .updateTable('inbox')
-    .set(finish)
-    .where('update_id', '=', updateId)
-    .execute();
+export async function finishUpdates(db: DbOrTx, finishes: readonly UpdateFinish[], finishedAt: Date = new Date()): Promise<void> {
+  if (finishes.length === 0) return;
+  const outcomes = finishes.map(({ updateId, outcome }) => {
+    const error = outcome.status === 'failed' ? outcome.error.slice(0, 2000) : null;
+    const clear = outcome.status === 'done' && outcome.ignored === true;
+    return sql`(${updateId}::bigint, ${outcome.status}::text, ${error}::text, ${clear}::boolean)`;
+  });
+  const sent = finishes.flatMap((finish) => outboxRows(finish.sent));
+  const storeSent =
+    sent.length === 0
+      ? sql``
+      : sql`with sent as (insert into outbox (scope, seq, method, chat_id, payload, status, result) values ${sql.join(
+          sent.map((row) => sql`(${row.scope}, ${row.seq}, ${row.method}, ${row.chat_id}, ${row.payload}::jsonb, ${row.status}, ${row.result}::jsonb)`),
+        )} on conflict (scope, seq) do nothing) `;
+  // `clear`: an ignored update keeps only its id and kind.
+  await sql`${storeSent}update inbox set status = f.status, error = f.error, finished_at = ${finishedAt},
+    raw = case when f.clear then null else inbox.raw end, payload = case when f.clear then null else inbox.payload end
+    from (values ${sql.join(outcomes)}) as f(update_id, status, error, clear) where inbox.update_id = f.update_id`.execute(db);
 }
 
 export async function countPending(db: DbOrTx): Promise<number> {

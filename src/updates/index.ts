@@ -4,11 +4,13 @@ export {
   countPending,
   pruneInbox,
   finishUpdate,
+  finishUpdates,
   OFFSET_SETTING,
   type InboxItem,
   type StoredBatch,
   type UnstorableUpdate,
   type UpdateOutcome,
+  type UpdateFinish,
 } from './inbox-repo.js';
 export { UpdateDispatcher, type DispatcherOptions } from './dispatcher.js';
 export type { InboxUpdate } from './inbox-update.js';

@@ -162,4 +162,49 @@ describe.each(databaseKinds())('journal and dispatcher on %s', (kind) => {
     expect(outbox.map((row) => row.scope)).toEqual(['update:10', 'update:11', 'update:12', 'update:13', 'update:14']);
     expect(journal.pendingCount).toBe(0);
   });
+  it('stores the outcomes of updates that finish together in one go, and one the database refuses leaves the others done', async () => {
+    const update = (id: number, chat: number): Update => ({
+      update_id: id,
+      message: { message_id: id, date: 0, chat: { id: chat, type: 'private', first_name: 'x' }, from: { id: chat, is_bot: false, first_name: 'x' }, text: `m${id}` },
+    });
+    // Four chats, so all four run at once and finish in the same turn of the event loop.
+    await storeBatch(opened.db, [update(30, 31), update(31, 32), update(32, 33), update(33, 34)], 34);
+    const receipts = new ReceiptLog(receiptFile());
+    receipts.open();
+    const journal = createEffectJournal(receipts, silentLogger());
+    const failures: string[] = [];
+    const log = pino({ level: 'error' }, { write: (line: string) => failures.push(line) });
+    const dispatcher = new UpdateDispatcher({
+      db: opened.db,
+      journal,
+      log,
+      concurrency: 4,
+      handle: async (u) => {
+        // jsonb refuses a lone surrogate escape: this update's reply cannot be stored.
+        const text = u.update_id === 31 ? 'broken \ud800' : `reply to ${u.update_id}`;
+        await journal.run({ method: 'sendMessage', chatId: u.message?.chat.id ?? null, payload: { text } }, async () => ({ ok: true, value: 1, result: { text } }), () => 0);
+        if (u.update_id === 32) throw new Error('handler broke');
+        return u.update_id === 33 ? 'ignored' : 'handled';
+      },
+    });
+    dispatcher.enqueue(await pendingItems(opened.db));
+    await expect.poll(() => dispatcher.handledCount, { timeout: 10_000 }).toBe(4);
+    const rows = await opened.db.selectFrom('inbox').select(['update_id', 'status', 'error', 'raw', 'finished_at']).where('update_id', '>=', 30).orderBy('update_id').execute();
+    expect(rows.map((row) => [Number(row.update_id), row.status, row.error])).toEqual([
+      [30, 'done', null],
+      [31, 'pending', null],
+      [32, 'failed', 'handler broke'],
+      [33, 'done', null],
+    ]);
+    expect(rows[0]?.raw).not.toBeNull();
+    expect(rows[3]?.raw).toBeNull(); // ignored: only its id and kind are kept
+    expect(rows.filter((row) => row.status !== 'pending').every((row) => row.finished_at !== null)).toBe(true);
+    const outbox = await opened.db.selectFrom('outbox').select(['scope', 'payload']).where('scope', 'in', ['update:30', 'update:31', 'update:32', 'update:33']).orderBy('scope').execute();
+    expect(outbox.map((row) => row.scope)).toEqual(['update:30', 'update:32', 'update:33']);
+    // The refused one stays pending with its receipt kept, so a restart stores it without sending again.
+    expect(journal.receiptsOf('update:31')).toHaveLength(1);
+    expect(journal.receiptsOf('update:30')).toHaveLength(0);
+    expect(failures.join('')).toContain('could not record update outcome');
+    receipts.close();
+  });
 });
