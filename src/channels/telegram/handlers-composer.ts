@@ -1,39 +1,59 @@
-import { Composer, type CallbackQueryContext, type CommandContext, type Filter } from 'grammy';
-import type { ButtonPress, ChatHandlers, ChatTurn, CommandRequest, ReplyOptions, TextMessage } from '../../commands/index.js';
+import { Context, type CallbackQueryContext, type CommandContext, type Filter, type MiddlewareFn } from 'grammy';
+import type { ButtonPress, ChatHandler, ChatHandlers, ChatTurn, CommandRequest, ReplyOptions, TextMessage } from '../../commands/index.js';
 import type { BotContext } from './context.js';
 import type { IgnoredUpdates } from './ignored-updates.js';
 import { inlineKeyboard } from './inline-keyboard.js';
 import { replyText } from './reply.js';
 import { editText, type SendTextOptions } from './send-text.js';
 
+/** One handler, tried against an update: 'done' ends the search, 'next' tries the following one. */
+type Step = (ctx: BotContext) => Promise<'done' | 'next'>;
+
+const isText = Context.has.filterQuery('message:text');
+
 /**
- * A feature's handlers as one grammY Composer, in their order: commands with `command`,
- * buttons with `callbackQuery`, free text with `message:text`. A handler that answers
- * `'pass'` hands the update on, as `next()` does. `ignored` is where `keepNoCopy` marks
- * an update; without it (unit tests) that mark is dropped.
+ * A feature's handlers as one grammY middleware, tried in their order: commands as
+ * `bot.command` matches them, buttons as `bot.callbackQuery`, free text as
+ * `bot.on('message:text')`. A handler that answers `'pass'` hands the update on, as
+ * `next()` does; when every handler passed or none matched, the next middleware runs.
+ * `ignored` is where `keepNoCopy` marks an update; without it (unit tests) that mark is dropped.
+ *
+ * The matching is grammY's own (`Context.has`, which also sets `ctx.match`), but the
+ * handlers are walked here instead of through `composer.command`/`on`: those wrap each
+ * handler in a `branch`, which builds a fresh Composer for every handler on every update,
+ * and an update that reaches the last feature paid that for every handler before it.
  */
-export function handlersComposer(handlers: ChatHandlers, ignored?: IgnoredUpdates): Composer<BotContext> {
-  const composer = new Composer<BotContext>();
-  for (const handler of handlers.list) {
-    switch (handler.kind) {
-      case 'command':
-        composer.command(handler.commands, async (ctx, next) => {
-          if ((await handler.handle(commandRequest(ctx, ignored))) === 'pass') await next();
-        });
-        break;
-      case 'button':
-        composer.callbackQuery(handler.data, async (ctx) => {
-          await handler.handle(buttonPress(ctx));
-        });
-        break;
-      case 'text':
-        composer.on('message:text', async (ctx, next) => {
-          if ((await handler.handle(textMessage(ctx))) === 'pass') await next();
-        });
-        break;
+export function handlersComposer(handlers: ChatHandlers, ignored?: IgnoredUpdates): MiddlewareFn<BotContext> {
+  const steps = handlers.list.map((handler) => step(handler, ignored));
+  return async (ctx, next) => {
+    for (const tryHandler of steps) if ((await tryHandler(ctx)) === 'done') return;
+    await next();
+  };
+}
+
+function step(handler: ChatHandler, ignored: IgnoredUpdates | undefined): Step {
+  switch (handler.kind) {
+    case 'command': {
+      const matches = Context.has.command(handler.commands);
+      return async (ctx) => {
+        if (!matches(ctx)) return 'next';
+        return (await handler.handle(commandRequest(ctx, ignored))) === 'pass' ? 'next' : 'done';
+      };
     }
+    case 'button': {
+      const matches = Context.has.callbackQuery(handler.data);
+      return async (ctx) => {
+        if (!matches(ctx)) return 'next';
+        await handler.handle(buttonPress(ctx));
+        return 'done';
+      };
+    }
+    case 'text':
+      return async (ctx) => {
+        if (!isText(ctx)) return 'next';
+        return (await handler.handle(textMessage(ctx))) === 'pass' ? 'next' : 'done';
+      };
   }
-  return composer;
 }
 
 function chatTurn(ctx: BotContext): ChatTurn {
