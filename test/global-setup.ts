@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrateToLatest, openDatabase } from '../src/db/index.js';
 import { silentLogger } from '../src/log/index.js';
+import { dropStaleTestDatabases } from './support/stale-test-databases.js';
 import { createTestTempRoot } from './support/test-temp-root.js';
 
 export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -65,6 +66,8 @@ async function migratedPostgresTemplate(): Promise<{ name: string; drop: () => P
     process.stderr.write(`\n[tests] PostgreSQL not reachable at ${POSTGRES_ADMIN_URL}; running the embedded-database half only.\n`);
     return null;
   }
+  // A killed run cannot drop its databases; the next run does, once they are hours old.
+  await dropStaleTestDatabases(client).catch((err: unknown) => process.stderr.write(`\n[tests] could not drop stale test databases: ${String(err)}\n`));
   const name = `oz_template_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const drop = async (): Promise<void> => {
     const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
