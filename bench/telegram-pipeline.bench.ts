@@ -305,8 +305,9 @@ function notes(
     '  one update at a time; the runner would overlap handlers (and, per the spine issue, lose or repeat updates on a crash).',
     '  Its RSS includes the `tsx` loader it runs under (openzero runs compiled JavaScript).',
     '- Per update openzero does what (a) does not: the batch insert into `inbox` with the offset (one transaction per',
-    '  getUpdates batch), two synchronous appends to the delivery-receipt file around the `sendMessage`, and one statement',
-    '  that stores the reply in `outbox` and marks the update done. That is the price of zero loss.',
+    '  getUpdates batch), two synchronous appends to the delivery-receipt file around the `sendMessage`, and the statement',
+    '  that stores the reply in `outbox` and marks the update done, shared by the updates that finish in the same turn of',
+    '  the event loop (group commit). That is the price of zero loss.',
   ];
   if (pglite && pglite.perSecond / baseline < 0.5) {
     out.push(
