@@ -1,4 +1,4 @@
-import type { CommandRegistry } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../commands/index.js';
 import { ChatHandlers, type Buttons, type ChatTurn } from '../commands/index.js';
 import type { OwnerButton } from '../messenger/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';

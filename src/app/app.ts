@@ -10,7 +10,6 @@ import { countPending, pendingItems, UpdateDispatcher } from '../updates/index.j
 import { createTerminalReplyChannel, routeTerminalReplies, TerminalChannel } from '../channels/terminal/index.js';
 import {
   buildBot,
-  CommandRegistry,
   coreCommands,
   createTelegramChatMessenger,
   createTelegramMessenger,
@@ -28,6 +27,7 @@ import {
 import { startHealthServer } from '../health/index.js';
 import { createDurableMessenger } from '../messenger/index.js';
 import { renderStatus, runProbes } from '../status/index.js';
+import { CommandRegistry } from '../commands/index.js';
 import { migrations } from '../db/migrations/index.js';
 import type { Feature, FeatureDeps } from './feature.js';
 import { startRetention } from './retention.js';

@@ -1,7 +1,8 @@
 import type { Config } from '../config/index.js';
 import type { Db, DatabaseKind } from '../db/index.js';
 import type { Logger } from '../log/index.js';
-import type { CommandRegistry, OwnerAuth } from '../channels/telegram/index.js';
+import type { OwnerAuth } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../commands/index.js';
 import type { ChatHandlers } from '../commands/index.js';
 import type { ServiceProbe } from '../status/index.js';
 import type { ChatMessenger, OwnerMessenger, ReplyChannel } from '../messenger/index.js';

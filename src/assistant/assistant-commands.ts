@@ -2,7 +2,7 @@ import type { Db } from '../db/index.js';
 import type { LanguageModel } from '../llm/index.js';
 import type { Logger } from '../log/index.js';
 import type { ReplyChannel } from '../messenger/index.js';
-import type { CommandRegistry } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../commands/index.js';
 import { ChatHandlers, type ChatTurn } from '../commands/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
 import type { ChatEngine, ChatTarget } from './chat-engine.js';

@@ -8,7 +8,7 @@ import type { Logger } from '../log/index.js';
 import type { ReplyChannel } from '../messenger/index.js';
 import type { PauseSwitch, ToolExecutor } from '../policy/index.js';
 import type { ToolRegistry } from '../tools/index.js';
-import type { CommandRegistry } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../commands/index.js';
 import { assistantCommands } from './assistant-commands.js';
 import { ChatEngine } from './chat-engine.js';
 import { conversationContextProvider } from './conversation-provider.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Feature } from '../app/index.js';
-import type { CommandRegistry } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../commands/index.js';
 import type { Config } from '../config/index.js';
 import type { ContextProvider } from '../context/index.js';
 import type { Db } from '../db/index.js';

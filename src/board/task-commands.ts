@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { escapeHtml } from '../channels/telegram/format/index.js';
-import type { CommandRegistry } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../commands/index.js';
 import { ChatHandlers } from '../commands/index.js';
 import type { LanguageModel } from '../llm/index.js';
 import type { Logger } from '../log/index.js';

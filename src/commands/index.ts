@@ -9,3 +9,4 @@ export {
   type ReplyOptions,
   type TextMessage,
 } from './chat-handlers.js';
+export { CommandRegistry, type CommandSpec } from './command-registry.js';

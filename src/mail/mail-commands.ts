@@ -1,5 +1,5 @@
 import { escapeHtml } from '../channels/telegram/format/index.js';
-import type { CommandRegistry } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../commands/index.js';
 import { ChatHandlers, type Buttons } from '../commands/index.js';
 import type { Db } from '../db/index.js';
 import { startOfZonedDay } from '../calendar/zoned-day.js';

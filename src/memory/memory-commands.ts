@@ -1,5 +1,5 @@
 import type { ApprovalService } from '../approvals/index.js';
-import type { CommandRegistry } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../commands/index.js';
 import { ChatHandlers, type ButtonPress, type Buttons, type CommandRequest } from '../commands/index.js';
 import type { OwnerButton } from '../messenger/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';

@@ -1,7 +1,7 @@
 import { latestAudit } from '../audit/index.js';
 import type { Db } from '../db/index.js';
 import { escapeHtml } from '../channels/telegram/format/index.js';
-import type { CommandRegistry } from '../channels/telegram/index.js';
+import type { CommandRegistry } from '../commands/index.js';
 import { ChatHandlers } from '../commands/index.js';
 import type { ToolRegistry } from '../tools/index.js';
 import { FORWARDED_REFUSAL } from './own-command.js';

@@ -8,7 +8,8 @@ import { createAgentsFeature, type AgentsFeature } from '../../src/agents/index.
 import type { FeatureDeps } from '../../src/app/index.js';
 import { ApprovalService } from '../../src/approvals/index.js';
 import { createAssistantFeature } from '../../src/assistant/index.js';
-import { CommandRegistry, createTelegramChatMessenger, createTelegramMessenger, createTelegramReplyChannel, handlersComposer, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
+import { createTelegramChatMessenger, createTelegramMessenger, createTelegramReplyChannel, handlersComposer, OwnerAuth, type BotContext } from '../../src/channels/telegram/index.js';
+import { CommandRegistry } from '../../src/commands/index.js';
 import { createTerminalReplyChannel, routeTerminalReplies, TerminalChannel } from '../../src/channels/terminal/index.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { migrateToLatest, openDatabase, type Db, type OpenDatabase } from '../../src/db/index.js';

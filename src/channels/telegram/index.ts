@@ -1,6 +1,5 @@
 export { buildBot, offlineBotInfo, type BuildBotOptions } from './build-bot.js';
 export { fetchBotInfo } from './bot-info.js';
-export { CommandRegistry, type CommandSpec } from './command-registry.js';
 export { coreCommands, type CoreCommandDeps } from './commands/core.js';
 export type { BotContext, Channel } from './context.js';
 export { TelegramFatalError, explainFatal } from './errors.js';

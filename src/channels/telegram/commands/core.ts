@@ -1,5 +1,5 @@
 import { Composer } from 'grammy';
-import type { CommandRegistry } from '../command-registry.js';
+import type { CommandRegistry } from '../../../commands/index.js';
 import type { BotContext } from '../context.js';
 import { escapeHtml } from '../format/index.js';
 import { replyText } from '../reply.js';
