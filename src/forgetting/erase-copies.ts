@@ -92,6 +92,8 @@ export async function eraseTextCopies(db: DbOrTx, texts: readonly string[]): Pro
     .selectFrom('inbox')
     .select(['update_id', 'raw', 'payload'])
     .where((eb) => eb.or([containsAny('raw', keys), containsAny('payload', keys)]))
+    // In id order, as the dispatcher finishes updates: two writers never lock inbox rows in a circle.
+    .orderBy('update_id')
     .execute();
   for (const row of inbox) {
     const raw = scrubJsonColumn(row.raw, forms, true);

@@ -37,8 +37,11 @@ export class UpdateDispatcher<U extends InboxUpdate = InboxUpdate> {
 
   constructor(options: DispatcherOptions<U>) {
     this.#options = options;
-    // At most one group per handler lane can be waiting, so a group never exceeds the concurrency.
-    this.#finishes = new GroupCommit((finishes) => finishUpdates(options.db, finishes), { maxGroup: Math.max(1, options.concurrency) });
+    // Each handler lane has at most one finish waiting, so a turn never holds more than the concurrency.
+    this.#finishes = new GroupCommit((finishes) => finishUpdates(options.db, finishes), {
+      maxGroup: Math.max(1, options.concurrency),
+      onGroupRefused: (err, size) => options.log.warn({ err, size }, 'update outcomes refused as a group; storing them one by one'),
+    });
   }
 
   /** Updates finished since start (done or failed). */

@@ -119,6 +119,14 @@ function parseUpdate<U extends InboxUpdate>(raw: string | null, payload: unknown
 /** How an update ended; `ignored` (a stranger, a kind nobody handles) keeps only its id and kind. */
 export type UpdateOutcome = { status: 'done'; ignored?: boolean } | { status: 'failed'; error: string };
 
+/** PostgreSQL's limit is 65,535 bound parameters per statement; a group stays well under it. */
+const MAX_PARAMETERS = 30_000;
+
+/** Bound parameters of one finish statement: the time, 4 per update, 7 per reply. */
+function parameterCount(finishes: readonly UpdateFinish[]): number {
+  return finishes.reduce((n, finish) => n + 4 + 7 * finish.sent.length, 1);
+}
+
 /** One finished update: how it ended and the replies it sent. */
 export interface UpdateFinish {
   updateId: number;
@@ -139,12 +147,21 @@ export function finishUpdate(db: DbOrTx, updateId: number, outcome: UpdateOutcom
  */
 export async function finishUpdates(db: DbOrTx, finishes: readonly UpdateFinish[], finishedAt: Date = new Date()): Promise<void> {
   if (finishes.length === 0) return;
-  const outcomes = finishes.map(({ updateId, outcome }) => {
+  if (finishes.length > 1 && parameterCount(finishes) > MAX_PARAMETERS) {
+    // Each update's replies and status stay in one statement; only the group is split.
+    const half = Math.ceil(finishes.length / 2);
+    await finishUpdates(db, finishes.slice(0, half), finishedAt);
+    await finishUpdates(db, finishes.slice(half), finishedAt);
+    return;
+  }
+  // Rows in id order, as every other writer of several inbox rows takes them, so two never wait on each other in a circle.
+  const ordered = [...finishes].sort((a, b) => a.updateId - b.updateId);
+  const outcomes = ordered.map(({ updateId, outcome }) => {
     const error = outcome.status === 'failed' ? outcome.error.slice(0, 2000) : null;
     const clear = outcome.status === 'done' && outcome.ignored === true;
     return sql`(${updateId}::bigint, ${outcome.status}::text, ${error}::text, ${clear}::boolean)`;
   });
-  const sent = finishes.flatMap((finish) => outboxRows(finish.sent));
+  const sent = ordered.flatMap((finish) => outboxRows(finish.sent));
   const storeSent =
     sent.length === 0
       ? sql``

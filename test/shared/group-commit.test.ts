@@ -16,6 +16,8 @@ function recorder(refuse: (item: string) => boolean = () => false) {
     groups,
     write,
     holdNext: () => (hold = true),
+    /** Later writes go straight through; the held one stays held. */
+    releaseAfter: () => (hold = false),
     releaseHeld: () => {
       hold = false;
       release?.();
@@ -39,19 +41,20 @@ describe('group commit', () => {
     expect(rec.groups).toEqual([['a'], ['b']]);
   });
 
-  it('gathers what arrives while a group is being written into the next group', async () => {
+  it('does not hold the next turn behind a group that is still being written', async () => {
     const rec = recorder();
     const commit = new GroupCommit(rec.write, { maxGroup: 8 });
     rec.holdNext();
-    const first = commit.submit('a');
+    let firstDone = false;
+    const first = commit.submit('a').then(() => (firstDone = true));
     await new Promise((resolve) => setImmediate(resolve));
     expect(rec.groups).toEqual([['a']]);
-    const later = [commit.submit('b'), commit.submit('c')];
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(rec.groups).toEqual([['a']]);
-    rec.releaseHeld();
-    await Promise.all([first, ...later]);
+    rec.releaseAfter();
+    await Promise.all([commit.submit('b'), commit.submit('c')]);
     expect(rec.groups).toEqual([['a'], ['b', 'c']]);
+    expect(firstDone).toBe(false);
+    rec.releaseHeld();
+    await first;
   });
 
   it('never writes more than maxGroup items at once', async () => {
@@ -63,9 +66,11 @@ describe('group commit', () => {
 
   it('writes a refused group again one by one, so only the item that cannot be written fails', async () => {
     const rec = recorder((item) => item === 'bad');
-    const commit = new GroupCommit(rec.write, { maxGroup: 8 });
+    const refused: number[] = [];
+    const commit = new GroupCommit(rec.write, { maxGroup: 8, onGroupRefused: (_err, size) => refused.push(size) });
     const results = await Promise.allSettled(['a', 'bad', 'c'].map((item) => commit.submit(item)));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(refused).toEqual([3]);
     expect(results[1]).toMatchObject({ reason: new Error('refused bad') });
     expect(rec.groups).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);
     // It keeps working afterwards.

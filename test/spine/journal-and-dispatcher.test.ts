@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type OpenDatabase } from '../../src/db/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { createEffectJournal, ReceiptLog, runInEffectScope, type EffectJournal } from '../../src/outbox/index.js';
-import { pendingItems, storeBatch, UpdateDispatcher } from '../../src/updates/index.js';
+import { finishUpdates, pendingItems, storeBatch, UpdateDispatcher } from '../../src/updates/index.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
 
 describe.each(databaseKinds())('journal and dispatcher on %s', (kind) => {
@@ -173,7 +173,7 @@ describe.each(databaseKinds())('journal and dispatcher on %s', (kind) => {
     receipts.open();
     const journal = createEffectJournal(receipts, silentLogger());
     const failures: string[] = [];
-    const log = pino({ level: 'error' }, { write: (line: string) => failures.push(line) });
+    const log = pino({ level: 'warn' }, { write: (line: string) => failures.push(line) });
     const dispatcher = new UpdateDispatcher({
       db: opened.db,
       journal,
@@ -204,7 +204,51 @@ describe.each(databaseKinds())('journal and dispatcher on %s', (kind) => {
     // The refused one stays pending with its receipt kept, so a restart stores it without sending again.
     expect(journal.receiptsOf('update:31')).toHaveLength(1);
     expect(journal.receiptsOf('update:30')).toHaveLength(0);
+    // The four finished in one turn and went as one group, which was refused and then stored one by one.
+    expect(failures.filter((line) => line.includes('refused as a group')).map((line) => (JSON.parse(line) as { size: number }).size)).toEqual([4]);
     expect(failures.join('')).toContain('could not record update outcome');
     receipts.close();
+  });
+  it('finishes several updates in one statement: each its own status, error and replies; an ignored one keeps only its id', async () => {
+    const update = (id: number): Update => ({
+      update_id: id,
+      message: { message_id: id, date: 0, chat: { id: 40, type: 'private', first_name: 'x' }, from: { id: 40, is_bot: false, first_name: 'x' }, text: `m${id}` },
+    });
+    await storeBatch(opened.db, [update(40), update(41), update(42), update(43)], 44);
+    // An update stored before `raw` existed keeps it in the jsonb `payload` column: an ignored one loses both.
+    await opened.db.updateTable('inbox').set({ raw: null, payload: JSON.stringify(update(43)) }).where('update_id', '=', 43).execute();
+    const reply = (id: number, seq: number, chatId: number | null) => ({ scope: `update:${id}`, seq, method: 'sendMessage', chatId, payload: { text: `r${id}.${seq}` }, result: { message_id: seq } });
+    await finishUpdates(opened.db, [
+      { updateId: 42, outcome: { status: 'failed', error: 'it broke' }, sent: [reply(42, 0, 40)] },
+      { updateId: 40, outcome: { status: 'done' }, sent: [reply(40, 0, 40), reply(40, 1, null)] },
+      { updateId: 41, outcome: { status: 'done' }, sent: [] },
+      { updateId: 43, outcome: { status: 'done', ignored: true }, sent: [] },
+    ]);
+    const rows = await opened.db.selectFrom('inbox').select(['update_id', 'status', 'error', 'raw', 'payload', 'finished_at']).where('update_id', 'in', [40, 41, 42, 43]).orderBy('update_id').execute();
+    expect(rows.map((row) => [Number(row.update_id), row.status, row.error, row.raw === null, row.payload === null])).toEqual([
+      [40, 'done', null, false, true],
+      [41, 'done', null, false, true],
+      [42, 'failed', 'it broke', false, true],
+      [43, 'done', null, true, true],
+    ]);
+    expect(rows.every((row) => row.finished_at !== null)).toBe(true);
+    const outbox = await opened.db.selectFrom('outbox').select(['scope', 'seq', 'chat_id', 'payload', 'status']).where('scope', 'in', ['update:40', 'update:41', 'update:42']).orderBy('scope').orderBy('seq').execute();
+    expect(outbox.map((row) => [row.scope, row.seq, row.chat_id === null ? null : Number(row.chat_id), row.payload, row.status])).toEqual([
+      ['update:40', 0, 40, { text: 'r40.0' }, 'sent'],
+      ['update:40', 1, null, { text: 'r40.1' }, 'sent'],
+      ['update:42', 0, 40, { text: 'r42.0' }, 'sent'],
+    ]);
+  });
+
+  it('splits a group whose replies would pass the database\'s limit of bound parameters, keeping each update whole', async () => {
+    const ids = [50, 51, 52, 53, 54, 55, 56, 57];
+    await storeBatch(opened.db, ids.map((id) => ({ update_id: id, message: { message_id: id, date: 0, chat: { id: 50, type: 'private', first_name: 'x' }, from: { id: 50, is_bot: false, first_name: 'x' }, text: 'm' } }) as Update), 58);
+    // 8 × 1,200 replies × 7 parameters is over PostgreSQL's 65,535 in one statement.
+    const sent = (id: number) => Array.from({ length: 1200 }, (_, seq) => ({ scope: `update:${id}`, seq, method: 'editMessageText', chatId: 50, payload: { seq }, result: true }));
+    await finishUpdates(opened.db, ids.map((id) => ({ updateId: id, outcome: { status: 'done' as const }, sent: sent(id) })));
+    const done = await opened.db.selectFrom('inbox').select('update_id').where('update_id', 'in', ids).where('status', '=', 'done').execute();
+    expect(done).toHaveLength(8);
+    const count = await opened.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string | number>().as('n')).where('scope', 'in', ids.map((id) => `update:${id}`)).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(9600);
   });
 });
