@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrateToLatest, openDatabase } from '../src/db/index.js';
 import { silentLogger } from '../src/log/index.js';
-import { dropStaleTestDatabases } from './support/stale-test-databases.js';
+import { dropStaleTestDatabases, holdTemplateLock } from './support/stale-test-databases.js';
 import { createTestTempRoot } from './support/test-temp-root.js';
 
 export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -69,17 +69,21 @@ async function migratedPostgresTemplate(): Promise<{ name: string; drop: () => P
   // A killed run cannot drop its databases; the next run does, once they are hours old.
   await dropStaleTestDatabases(client).catch((err: unknown) => process.stderr.write(`\n[tests] could not drop stale test databases: ${String(err)}\n`));
   const name = `oz_template_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  let releaseLock = async (): Promise<void> => undefined;
   const drop = async (): Promise<void> => {
     const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
     await admin.connect();
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
+    await releaseLock();
   };
   try {
     await client.query(`create database ${name}`);
   } finally {
     await client.end().catch(() => undefined);
   }
+  // Held until the run ends: another run's clean-up leaves a template alone while this run (or a watch session) lives.
+  releaseLock = await holdTemplateLock(POSTGRES_ADMIN_URL, name);
   try {
     const opened = await openDatabase({ kind: 'postgres', url: POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`) }, silentLogger());
     const migrated = await migrateToLatest(opened.db);
