@@ -67,7 +67,7 @@ export type ChatHandler =
 
 /**
  * A feature's commands, buttons and free-text handlers, in the order they see updates. The
- * channel turns them into its own router (Telegram: a grammY Composer); features never
+ * channel turns them into its own router (Telegram: one grammY middleware); features never
  * see the channel's SDK. The /help list stays in the CommandRegistry, filled by the feature.
  */
 export class ChatHandlers {
