@@ -123,12 +123,12 @@ export function createBoardFeature(deps: BoardFeatureDeps, options: BoardFeature
           if (!board) return { ok: false, detail: 'not configured' };
           const probe = await board.probe();
           const depth = await writeQueueDepth(deps.db);
-          const queued = `${depth.pending} writes queued`;
+          const queued = `${depth.pending} write${depth.pending === 1 ? '' : 's'} queued`;
           // Planka may answer the probe and still refuse every write (a Board User may not create the project).
           const blocking = health.current();
-          if (probe.ok && blocking) return { ok: false, refused: true, detail: `${blocking.message}. Fix: ${blocking.fix} · ${queued}` };
+          if (probe.ok && blocking) return { ok: false, refused: true, detail: `${blocking.message} · ${queued}`, fix: blocking.fix };
           if (probe.ok) return { ok: true, detail: `${probe.projects} project${probe.projects === 1 ? '' : 's'} · ${queued}` };
-          if (probe.fix) return { ok: false, refused: true, detail: `${probe.message}. Fix: ${probe.fix} · ${queued}` };
+          if (probe.fix) return { ok: false, refused: true, detail: `${probe.message} · ${queued}`, fix: probe.fix };
           return { ok: false, detail: `${probe.message} · ${queued}` };
         },
       },

@@ -8,7 +8,7 @@ import { nextEffectKey } from '../outbox/index.js';
 import { chooseBoard } from './board-classifier.js';
 import { parseDue, snoozeDue } from './due-date.js';
 import { taskLine } from './task-format.js';
-import { TaskInputError, describeWrite, type TaskService, type TaskWrite } from './task-service.js';
+import { TaskInputError, describeWrite, writeNote, type TaskService, type TaskWrite } from './task-service.js';
 import { NOT_CONFIGURED_NOTE, TASK_CALLBACK, boardKeyboard, moveKeyboard, renderTaskList } from './task-view.js';
 
 export interface TaskCommandDeps {
@@ -67,8 +67,10 @@ export function taskCommands(deps: TaskCommandDeps): ChatHandlers {
     const choice = await chooseBoard(deps.llm, structure, title, log);
     const write = await tasks.create({ key: workKey('board:task'), board: choice.board, title, dueAt });
     if (write.result.state === 'queued' || write.result.state === 'blocked') await tasks.noteOwnerTold(write.task.id);
-    const why = choice.by === 'fallback' ? ` (${choice.reason}, so I chose ${choice.board}; tap to change)` : '';
-    await request.reply(escapeHtml(`Added ${taskLine(write.task, now(), timeZone)} to ${write.task.board} / ${write.task.list}${describeWrite(write.result)}${why}`), {
+    // One pair of parentheses for everything the owner should know about this task.
+    const notes = [writeNote(write.result), choice.by === 'fallback' ? `${choice.reason}, so I chose ${choice.board}; tap to change` : undefined].filter((note) => note !== undefined);
+    const aside = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+    await request.reply(escapeHtml(`Added ${taskLine(write.task, now(), timeZone)} to ${write.task.board} / ${write.task.list}${aside}`), {
       html: true,
       buttons: boardKeyboard(write.task, structure),
     });

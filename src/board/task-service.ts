@@ -203,18 +203,24 @@ function extraList(task: Task, spec: BoardSpec, name: string): string | undefine
   return task.board === spec.name && task.list.toLowerCase() === name.trim().toLowerCase() ? task.list : undefined;
 }
 
-/** One line for the owner about where a write stands. */
+/** Where a write stands, for the owner, in parentheses after the task; empty once it is on the board. */
 export function describeWrite(result: FlushResult): string {
+  const note = writeNote(result);
+  return note === undefined ? '' : ` (${note})`;
+}
+
+/** What describeWrite puts in parentheses, for a reply that has more to say in them. */
+export function writeNote(result: FlushResult): string | undefined {
   switch (result.state) {
     case 'applied':
-      return '';
+      return undefined;
     case 'local':
-      return ' (kept locally: Planka is not configured)';
+      return 'kept locally: Planka is not configured';
     case 'queued':
-      return ' (queued, will add when Planka is back)';
+      return 'queued, will add when Planka is back';
     case 'blocked':
-      return ` (not on the board yet: ${result.reason}. Fix: ${result.fix}. It is kept and added once that is fixed)`;
+      return `not on the board yet: ${result.reason}. Fix: ${result.fix}. It is kept and added once that is fixed`;
     case 'rejected':
-      return ` (Planka refused it: ${result.reason})`;
+      return `Planka refused it: ${result.reason}`;
   }
 }

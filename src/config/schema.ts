@@ -11,14 +11,15 @@ const blankToUndefined = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
 const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
-const url = (what: string) =>
+/** `example` is shown in the error: a URL of the right shape for that setting. */
+const url = (example: string) =>
   z
     .string()
     .trim()
-    .refine((value) => /^https?:\/\/[^\s/]+/.test(value), { message: `expected an http(s) URL for ${what}` })
+    .refine((value) => /^https?:\/\/[^\s/]+/.test(value), { message: `expected an http:// or https:// URL, e.g. ${example}` })
     .transform((value) => value.replace(/\/+$/, ''));
-const optionalUrl = (what: string) => z.preprocess(blankToUndefined, url(what).optional());
-const defaultedUrl = (what: string, fallback: string) => z.preprocess(blankToUndefined, url(what).default(fallback));
+const optionalUrl = (example: string) => z.preprocess(blankToUndefined, url(example).optional());
+const defaultedUrl = (fallback: string) => z.preprocess(blankToUndefined, url(fallback).default(fallback));
 const positiveInt = (fallback: number, what: string) =>
   z.preprocess(
     blankToUndefined,
@@ -77,7 +78,7 @@ export const envSchema = z
         .positive('expected your numeric Telegram user id (ask @userinfobot)')
         .optional(),
     ),
-    TELEGRAM_API_ROOT: defaultedUrl('TELEGRAM_API_ROOT', 'https://api.telegram.org'),
+    TELEGRAM_API_ROOT: defaultedUrl('https://api.telegram.org'),
     TELEGRAM_POLL_TIMEOUT_SECONDS: positiveInt(30, 'seconds a long poll waits'),
     TELEGRAM_OWNER_IN_GROUPS: flag(false),
 
@@ -106,7 +107,7 @@ export const envSchema = z
     SHUTDOWN_GRACE_SECONDS: positiveInt(10, 'seconds in-flight work may take at shutdown'),
     RETENTION_DAYS: positiveInt(14, 'days handled updates and sent replies are kept'),
 
-    OLLAMA_BASE_URL: defaultedUrl('OLLAMA_BASE_URL', 'http://127.0.0.1:11434'),
+    OLLAMA_BASE_URL: defaultedUrl('http://127.0.0.1:11434'),
     OLLAMA_MODEL: z.preprocess(blankToUndefined, z.string().trim().default('llama3.2:3b')),
     OLLAMA_NUM_CTX: positiveInt(8192, 'context tokens'),
     OLLAMA_KEEP_ALIVE: z.preprocess(blankToUndefined, z.string().trim().default('30m')),
@@ -114,20 +115,20 @@ export const envSchema = z
     OLLAMA_TIMEOUT_SECONDS: positiveInt(180, 'seconds a whole answer may take'),
     OLLAMA_ALLOW_CLOUD_MODEL: flag(false),
 
-    DEEP_THINK_BASE_URL: optionalUrl('DEEP_THINK_BASE_URL'),
+    DEEP_THINK_BASE_URL: optionalUrl('https://api.openai.com/v1'),
     DEEP_THINK_API_KEY: optionalString,
     DEEP_THINK_MODEL: optionalString,
     DEEP_THINK_TIMEOUT_SECONDS: positiveInt(120, 'seconds a cloud answer may take'),
     APPROVAL_TTL_MINUTES: positiveInt(15, 'minutes an approval button stays valid'),
 
-    QDRANT_URL: optionalUrl('QDRANT_URL'),
+    QDRANT_URL: optionalUrl('http://127.0.0.1:6333'),
     QDRANT_API_KEY: optionalString,
     QDRANT_COLLECTION: z.preprocess(blankToUndefined, z.string().trim().default('personal_memory')),
     EMBEDDING_MODEL: z.preprocess(blankToUndefined, z.string().trim().default('Xenova/all-MiniLM-L6-v2')),
     MODELS_DIR: optionalString,
     ALLOW_REMOTE_MODELS: flag(true),
 
-    PLANKA_BASE_URL: optionalUrl('PLANKA_BASE_URL'),
+    PLANKA_BASE_URL: optionalUrl('http://127.0.0.1:3000'),
     PLANKA_API_KEY: optionalString,
     PLANKA_USERNAME: optionalString,
     PLANKA_PASSWORD: optionalString,
@@ -154,8 +155,8 @@ export const envSchema = z
     GOOGLE_CLIENT_SECRET: optionalString,
     GOOGLE_CREDENTIALS_FILE: optionalString,
     GOOGLE_REFRESH_TOKEN: optionalString,
-    GOOGLE_API_ROOT: defaultedUrl('GOOGLE_API_ROOT', 'https://www.googleapis.com'),
-    GOOGLE_TOKEN_URL: defaultedUrl('GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
+    GOOGLE_API_ROOT: defaultedUrl('https://www.googleapis.com'),
+    GOOGLE_TOKEN_URL: defaultedUrl('https://oauth2.googleapis.com/token'),
     GOOGLE_CALENDAR_WRITE: flag(false),
     EMAIL_POLL_MINUTES: positiveInt(10, 'minutes between Gmail polls'),
     OPENZERO_SECRET_KEY: secretKey,

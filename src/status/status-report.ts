@@ -38,7 +38,7 @@ export function renderStatus(facts: StatusFacts): string {
   // One line per service: how it is, what was found, and the fix when there is one.
   for (const service of facts.services) {
     const found = service.detail || (service.state === 'not-configured' ? 'not configured' : service.state === 'ok' ? 'working' : 'not working');
-    const detail = service.state === 'refused' ? `reachable, but refuses (${found})` : found;
+    const detail = service.state === 'refused' ? `reachable, but refuses: ${found}` : found;
     lines.push(`${icon[service.state]} ${service.name}: ${detail}${service.fix ? `. Fix: ${service.fix}` : ''}`);
   }
   return lines.join('\n');

@@ -113,10 +113,10 @@ it('tells the owner once, with the fix, when Planka refuses every write; /status
     },
   );
   const write = await board.tasks.create({ key: 'b1', board: 'Career', title: 'Prepare review' });
-  expect(write.result).toMatchObject({ state: 'blocked', fix: 'this Planka user needs the Project Owner or Admin role (Settings → Users)' });
+  expect(write.result).toMatchObject({ state: 'blocked', fix: 'this Planka user needs the Project Owner or Admin role: give it one in Settings → Users' });
   await board.tasks.noteOwnerTold(write.task.id);
   const probe = board.feature.probes?.[0];
-  expect(await probe?.check()).toEqual({ ok: false, refused: true, detail: 'this Planka user may not create projects. Fix: this Planka user needs the Project Owner or Admin role (Settings → Users) · 1 writes queued' });
+  expect(await probe?.check()).toEqual({ ok: false, refused: true, detail: 'this Planka user may not create projects · 1 write queued', fix: 'this Planka user needs the Project Owner or Admin role: give it one in Settings → Users' });
 
   await board.feature.start?.();
   await telegram.waitFor((fake) => fake.botMessages(OWNER_ID).length >= 1);
@@ -131,7 +131,7 @@ it('tells the owner once, with the fix, when Planka refuses every write; /status
   await telegram.waitFor((fake) => fake.botMessages(OWNER_ID).some((m) => m.text.startsWith('Planka is back')));
   const texts = telegram.botMessages(OWNER_ID).map((m) => m.text);
   expect(texts.filter((text) => text.startsWith('Planka refuses every task change'))).toEqual([
-    'Planka refuses every task change: this Planka user may not create projects. Fix: this Planka user needs the Project Owner or Admin role (Settings → Users). Your task changes are kept and applied once that is fixed; I will not repeat this.',
+    'Planka refuses every task change: this Planka user may not create projects. Fix: this Planka user needs the Project Owner or Admin role: give it one in Settings → Users. Your task changes are kept and applied once that is fixed; I will not repeat this.',
   ]);
   expect(planka.state.cards.size).toBe(1);
 });

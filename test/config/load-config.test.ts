@@ -22,7 +22,7 @@ describe('loadConfig', () => {
 
   it('reports an invalid deep-think URL once, as invalid, and the other missing deep-think settings', () => {
     const found = problems({ DEEP_THINK_BASE_URL: 'not a url', DEEP_THINK_MODEL: 'gpt-5' });
-    expect(found).toEqual(['DEEP_THINK_BASE_URL: expected an http(s) URL for DEEP_THINK_BASE_URL', 'DEEP_THINK_API_KEY: required when any DEEP_THINK_* variable is set']);
+    expect(found).toEqual(['DEEP_THINK_BASE_URL: expected an http:// or https:// URL, e.g. https://api.openai.com/v1', 'DEEP_THINK_API_KEY: required when any DEEP_THINK_* variable is set']);
   });
 
   it('accepts a complete configuration, and blank cross settings count as unset', () => {

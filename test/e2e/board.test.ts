@@ -221,7 +221,7 @@ describe('tasks and projects without Planka', () => {
       await lastMessage('Planka is not configured, so tasks are kept here only. To use the board, set PLANKA_BASE_URL');
       // Ollama is down (port 9): the first board is used, and the owner is told why.
       telegram.sendText(OWNER, '/task Update CV');
-      const added = await lastMessage('Added #1 Update CV to Career / Inbox (kept locally: Planka is not configured) (the local model is unavailable');
+      const added = await lastMessage('Added #1 Update CV to Career / Inbox (kept locally: Planka is not configured; the local model is unavailable');
       expect(buttonData(added, '→ Family')).toBe('bt:b:1:2');
       telegram.sendText(OWNER, '/task Ask for a raise');
       await lastMessage('Added #2 Ask for a raise');

@@ -128,7 +128,10 @@ describe('Ollama adapter: chat', () => {
     const error = await chatError(model().chat({ messages: [{ role: 'user', content: 'hi' }] }));
     expect(error.kind).toBe('unreachable');
     expect(error.provider).toBe('Ollama');
-    expect(error.hint).toContain(`OLLAMA_BASE_URL (${fake.url})`);
+    // The address is said once, in the message; the fix names the setting.
+    expect(error.message).toContain(fake.url);
+    expect(error.hint).toContain('OLLAMA_BASE_URL');
+    expect(error.hint).not.toContain(fake.url);
     expect(error.hint).toContain('`ollama serve`');
     expect(error.retryable).toBe(true);
 

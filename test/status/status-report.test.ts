@@ -54,7 +54,8 @@ describe('/status services', () => {
     const down = serviceLine(await statusWith([ollamaProbe('http://127.0.0.1:9', 'llama3.2:3b')]), 'Ollama');
     expect(down.startsWith('❌ Ollama: ')).toBe(true);
     expect(down).toContain('Fix: check OLLAMA_BASE_URL');
-    expect(down.split('http://127.0.0.1:9').length).toBeLessThanOrEqual(3);
+    expect(down.split('http://127.0.0.1:9')).toHaveLength(2);
+    expect(down).not.toMatch(/\([^)]*\(/);
   });
 
   it('marks a partly working or switched-off service ⚠️ and keeps every service on its own line', async () => {
@@ -64,5 +65,18 @@ describe('/status services', () => {
     ]);
     expect(serviceLine(status, 'Planka')).toBe('⚠️ Planka: 2 writes waiting. Fix: wait, or look at /tasks');
     expect(serviceLine(status, 'Deep think')).toBe('⚠️ Deep think: not configured, so /think is off');
+  });
+
+  it('says a service that answers but refuses us in one flat line: what it refuses, then the fix', async () => {
+    const status = await statusWith([
+      {
+        name: 'Planka',
+        configured: true,
+        check: async () => ({ ok: false, refused: true, detail: 'this Planka user may not create projects · 1 write queued', fix: 'this Planka user needs the Project Owner or Admin role: give it one in Settings → Users' }),
+      },
+    ]);
+    const line = serviceLine(status, 'Planka');
+    expect(line).toBe('⚠️ Planka: reachable, but refuses: this Planka user may not create projects · 1 write queued. Fix: this Planka user needs the Project Owner or Admin role: give it one in Settings → Users');
+    expect(line).not.toContain('(');
   });
 });

@@ -145,14 +145,14 @@ export class PlankaTaskBoard implements TaskBoard {
     switch (err.kind) {
       case 'unauthorized':
         return this.#options.auth === 'password'
-          ? new BoardError('Planka rejected the username or password', 'credentials', 'check PLANKA_USERNAME and PLANKA_PASSWORD (wrong password?)', { cause: err })
+          ? new BoardError('Planka rejected the username or password', 'credentials', 'check PLANKA_USERNAME and PLANKA_PASSWORD', { cause: err })
           : new BoardError('Planka rejected the API key', 'credentials', 'check PLANKA_API_KEY', { cause: err });
       case 'forbidden':
-        return new BoardError('Planka does not let this user do that', 'role', 'make this Planka user an editor of the board, or give it the Project Owner or Admin role (Settings → Users)', { cause: err });
+        return new BoardError('Planka does not let this user do that', 'role', 'make this Planka user an editor of the board, or give it the Project Owner or Admin role in Settings → Users', { cause: err });
       case 'not-found':
         // Planka answers 404, not 403, when a Board User (its default role) tries to create a project.
         if (err.operation === 'createProject') {
-          return new BoardError('this Planka user may not create projects', 'role', 'this Planka user needs the Project Owner or Admin role (Settings → Users)', { cause: err });
+          return new BoardError('this Planka user may not create projects', 'role', 'this Planka user needs the Project Owner or Admin role: give it one in Settings → Users', { cause: err });
         }
         return new BoardError(err.message, 'gone', undefined, { cause: err });
       default:

@@ -50,7 +50,7 @@ export function toOllamaError(error: unknown, context: OllamaErrorContext): LlmE
       ...base,
       kind: 'unreachable',
       message: `Ollama at ${context.baseUrl} is unreachable${code ? ` (${code})` : ''}`,
-      hint: `check OLLAMA_BASE_URL (${context.baseUrl}) and that \`ollama serve\` is running`,
+      hint: 'check OLLAMA_BASE_URL and that `ollama serve` is running there',
     });
   }
   if (network === 'timeout') {
@@ -58,7 +58,7 @@ export function toOllamaError(error: unknown, context: OllamaErrorContext): LlmE
       ...base,
       kind: 'timeout',
       message: `connecting to Ollama at ${context.baseUrl} timed out`,
-      hint: `check OLLAMA_BASE_URL (${context.baseUrl}) and the network path to it`,
+      hint: 'check OLLAMA_BASE_URL and the network path to it',
     });
   }
 
@@ -101,7 +101,7 @@ function fromStatus(
       status,
       kind: 'bad-response',
       message: `${context.baseUrl} answered 404 to Ollama's /api/chat: ${serverMessage}`,
-      hint: `OLLAMA_BASE_URL (${context.baseUrl}) does not look like an Ollama server: use its root URL (no /v1)`,
+      hint: 'OLLAMA_BASE_URL does not point at an Ollama server: use its root URL (no /v1)',
     });
   }
   if (status === 401 || status === 403) {
