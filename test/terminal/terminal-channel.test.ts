@@ -86,6 +86,20 @@ describe('the terminal channel', () => {
     expect(shown()).toContain(code);
   });
 
+  it('shows a streamed answer once, though the draft was Markdown and the final message is formatted', async () => {
+    const t = harness();
+    stop = () => t.channel.stop();
+    await t.type('what is 2+2?\n', async (api) => {
+      await api.raw.sendMessageDraft({ chat_id: TERMINAL_CHAT_ID, draft_id: 7, text: 'The answer is **4**.' });
+      await api.raw.sendMessageDraft({ chat_id: TERMINAL_CHAT_ID, draft_id: 7, text: 'The answer is **4**. Two plus two makes four.' });
+      await api.sendMessage(TERMINAL_CHAT_ID, 'The answer is <b>4</b>. Two plus two makes four.\n\n<i>answered by the local model</i>', { parse_mode: 'HTML' });
+    });
+    const out = t.shown();
+    expect(out.split('Two plus two makes four')).toHaveLength(2);
+    expect(out).toContain('answered by the local model');
+    expect(out).not.toContain('Z › The answer');
+  });
+
   it('treats a number as chat text once the owner has moved on from the message with buttons', async () => {
     const t = harness();
     stop = () => t.channel.stop();

@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { InputFile, type Transformer } from 'grammy';
 import type { InlineKeyboardButton, Update } from 'grammy/types';
 import { htmlToPlainText } from '../telegram/format/index.js';
+import { draftContinuation } from './draft-continuation.js';
 
 /** The chat id terminal updates use; Telegram never assigns it, so nothing real collides. */
 export const TERMINAL_CHAT_ID = -1;
@@ -269,19 +270,20 @@ export class TerminalChannel {
   }
 
   /**
-   * Closes a streamed draft; true when the final message continues what was already shown, in
-   * which case only the rest (e.g. a note under the answer) is written, so the answer appears once.
+   * Closes a streamed draft; true when the final message continues what was already shown (its
+   * Markdown formatted or not), in which case only the rest (e.g. a note under the answer) is
+   * written, so the answer appears once.
    */
   #endDraft(final: string): boolean {
     const draft = this.#draft;
     if (!draft) return false;
     this.#draft = undefined;
-    const shown = draft.printed.trimEnd();
-    if (!final.startsWith(shown)) {
+    const rest = draftContinuation(draft.printed.trimEnd(), final);
+    if (rest === undefined) {
       this.#write('\n');
       return false;
     }
-    this.#write(`${final.slice(shown.length).trimEnd()}\n`);
+    this.#write(`${final.slice(rest).trimEnd()}\n`);
     return true;
   }
 
