@@ -7,7 +7,7 @@ import { acquirePidLock, appliedMigrations, databaseAnswers, migrateToLatest, op
 import type { Logger } from '../log/index.js';
 import { createEffectJournal, ReceiptLog, type EffectJournal } from '../outbox/index.js';
 import { countPending, pendingItems, UpdateDispatcher } from '../updates/index.js';
-import { createTerminalReplyChannel, routeTerminalReplies, TerminalChannel } from '../channels/terminal/index.js';
+import { createTerminalReplyChannel, routeTerminalReplies, TERMINAL_CHAT_ID, TerminalChannel } from '../channels/terminal/index.js';
 import {
   buildBot,
   coreCommands,
@@ -205,6 +205,9 @@ export class App {
 
     const registry = new CommandRegistry();
     const replyLog = log.child({ part: 'assistant' });
+    // Where proactive messages (reminders, briefings, notices) go: the owner's Telegram chat, or,
+    // when Telegram is not configured, the terminal, the only place the owner is.
+    const ownerChatId = (): number | undefined => auth.ownerId ?? (config.telegram.token === undefined && terminal ? TERMINAL_CHAT_ID : undefined);
     const deps: FeatureDeps = {
       config,
       db: database.db,
@@ -214,10 +217,10 @@ export class App {
       auth,
       chats: createTelegramChatMessenger(bot.api),
       replies: routeTerminalReplies(createTelegramReplyChannel(bot.api, replyLog), createTerminalReplyChannel(bot.api, replyLog)),
-      ownerChatId: () => auth.ownerId,
+      ownerChatId,
       messenger: createDurableMessenger({
         db: database.db,
-        channel: createTelegramMessenger(bot.api, () => auth.ownerId),
+        channel: createTelegramMessenger(bot.api, ownerChatId),
         settle: (scope) => journal.settle(scope),
         clock: () => new Date(),
         timeZone: config.timeZone,

@@ -258,3 +258,25 @@ describe('tasks and projects without Planka', () => {
     }
   });
 });
+
+describe('the board in the terminal channel only (no Telegram)', () => {
+  it('tells the owner in the terminal when Planka refuses every write, as it would in Telegram', async () => {
+    const planka = await startFakePlanka({ apiKey: API_KEY, apiKeyRole: 'boardUser' });
+    const database = await createTestDatabase('pglite');
+    const daemon = startDaemon(baseEnv({ TERMINAL: 'on', OLLAMA_BASE_URL: 'http://127.0.0.1:9', PLANKA_BASE_URL: planka.url, PLANKA_API_KEY: API_KEY, USER_TIMEZONE: 'Europe/Berlin', ...database.env }));
+    try {
+      await daemon.waitForText('Terminal channel', 60_000);
+      daemon.write('/task Renew passport\n');
+      await daemon.waitForText('Added #1 Renew passport', 60_000);
+      // Proactive: the notice comes from the write queue, not as the answer to the command.
+      await daemon.waitForText('Planka refuses every task change: this Planka user may not create projects', 60_000);
+      expect(daemon.stdout().split('Planka refuses every task change')).toHaveLength(2);
+      daemon.child.stdin.end();
+      expect((await daemon.exited).code).toBe(0);
+    } finally {
+      if (daemon.child.exitCode === null) await stopDaemon(daemon);
+      await planka.close();
+      await database.drop();
+    }
+  });
+});
