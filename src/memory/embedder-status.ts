@@ -5,16 +5,15 @@ import type { EmbedderState } from './observed-embedder.js';
 export async function embedderStatus(embedder: Embedder, state: EmbedderState): Promise<{ ok: boolean; warning?: boolean; detail: string; fix?: string }> {
   if (state.state === 'loaded') return { ok: true, detail: `${embedder.modelName} loaded` };
   const check = await embedder.checkFiles?.();
-  if (!check) return state.state === 'unavailable' ? { ok: false, ...detailAndFix(state.reason) } : { ok: true, detail: `${embedder.modelName} not loaded yet; it loads on first use` };
+  if (!check) return state.state === 'unavailable' ? unavailable(state.error) : { ok: true, detail: `${embedder.modelName} not loaded yet; it loads on first use` };
   const filesThere = check.missingFiles.length === 0;
   if (state.state === 'unavailable' && (state.error.reason === 'corrupt-files' ? filesThere : !filesThere)) {
     // The last load failed and nothing has changed since: its message has the cause and the fix.
-    return { ok: false, ...detailAndFix(state.reason) };
+    return unavailable(state.error);
   }
   if (filesThere) return { ok: true, detail: `${embedder.modelName}, files present in ${check.folder}; loads on first use` };
   if (!check.allowRemoteModels) {
-    const missing = new EmbedderUnavailableError({ modelName: embedder.modelName, ...check });
-    return { ok: false, ...detailAndFix(missing.message) };
+    return unavailable(new EmbedderUnavailableError({ modelName: embedder.modelName, ...check }));
   }
   return {
     ok: true,
@@ -25,13 +24,7 @@ export async function embedderStatus(embedder: Embedder, state: EmbedderState): 
   };
 }
 
-/**
- * The loader's message ("Embedding model X is unavailable: … To fix: …") as the status line
- * wants it: what was found without the service's name (the line starts with it), and the fix apart.
- */
-function detailAndFix(message: string): { detail: string; fix?: string } {
-  const at = message.indexOf(' To fix: ');
-  const found = (at === -1 ? message : message.slice(0, at)).replace(/^Embedding model /, '').replace(/\.$/, '');
-  const fix = at === -1 ? undefined : message.slice(at + ' To fix: '.length).replace(/\.$/, '');
-  return { detail: found, ...(fix ? { fix } : {}) };
+/** The status line names the service itself, so the detail starts with the model. */
+function unavailable(error: EmbedderUnavailableError): { ok: false; detail: string; fix: string } {
+  return { ok: false, detail: `${error.modelName} is unavailable: ${error.found}`, fix: error.fix };
 }

@@ -61,11 +61,17 @@ export class EmbedderUnavailableError extends Error {
   readonly reason: UnavailableReason;
   /** The cause in a few words, for short notes ("files missing in …"). */
   readonly shortReason: string;
+  /** What was found, without the model's name (the message starts with it). */
+  readonly found: string;
+  /** What the owner can do about it. */
+  readonly fix: string;
 
   constructor(context: EmbedderUnavailableContext) {
     const reason = classifyUnavailable(context);
     const described = describeUnavailable(context, reason);
-    super(described.message, { cause: context.cause });
+    super(`Embedding model ${context.modelName} is unavailable: ${described.found}. To fix: ${described.fix}.`, { cause: context.cause });
+    this.found = described.found;
+    this.fix = described.fix;
     this.modelName = context.modelName;
     this.folder = context.folder;
     this.allowRemoteModels = context.allowRemoteModels;
@@ -115,39 +121,35 @@ function causeText(cause: unknown): string {
   return parts.join(': ').replace(/\s+/g, ' ').slice(0, 300);
 }
 
-function describeUnavailable(context: EmbedderUnavailableContext, reason: UnavailableReason): { message: string; short: string } {
+/** What was found and the fix, each one sentence or two without the final full stop. */
+function describeUnavailable(context: EmbedderUnavailableContext, reason: UnavailableReason): { short: string; found: string; fix: string } {
   const { modelName, folder, missingFiles, requiredFiles, cause } = context;
   const host = context.remoteHost ?? 'huggingface.co';
   const copy = `copy ${requiredFiles.join(', ')} from https://${host}/${modelName} (same layout) into ${folder}`;
-  const head = `Embedding model ${modelName} is unavailable`;
   switch (reason) {
     case 'missing-files':
       return {
         short: `model files missing in ${folder}`,
-        message:
-          `${head}: ${folder} lacks ${missingFiles.join(', ')}, and downloading is off (ALLOW_REMOTE_MODELS=false). ` +
-          `To fix: ${copy}; or set ALLOW_REMOTE_MODELS=true on a machine that can reach https://${host}, and the files are downloaded there once.`,
+        found: `${folder} lacks ${missingFiles.join(', ')}, and downloading is off (ALLOW_REMOTE_MODELS=false)`,
+        fix: `${copy}; or set ALLOW_REMOTE_MODELS=true on a machine that can reach https://${host}, and the files are downloaded there once`,
       };
     case 'host-unreachable':
       return {
         short: `${host} is unreachable, and ${folder} lacks the model files`,
-        message:
-          `${head}: downloading it failed because ${host} cannot be reached from this machine (${causeText(cause)}), and ${folder} lacks ${missingFiles.join(', ')}. ` +
-          `To fix: allow HTTPS (port 443) from this machine to ${host} and the hosts it redirects downloads to (*.hf.co), or ${copy}. Files found there are used without any download.`,
+        found: `downloading it failed because ${host} cannot be reached from this machine (${causeText(cause)}), and ${folder} lacks ${missingFiles.join(', ')}`,
+        fix: `allow HTTPS (port 443) from this machine to ${host} and the hosts it redirects downloads to (*.hf.co), or ${copy}. Files found there are used without any download`,
       };
     case 'download-failed':
       return {
         short: `download from ${host} failed`,
-        message:
-          `${head}: ${host} was reached but did not serve the files (${causeText(cause)}), and ${folder} lacks ${missingFiles.join(', ')}. ` +
-          `To fix: check that the model name EMBEDDING_MODEL=${modelName} exists on ${host}, or ${copy}.`,
+        found: `${host} was reached but did not serve the files (${causeText(cause)}), and ${folder} lacks ${missingFiles.join(', ')}`,
+        fix: `check that the model name EMBEDDING_MODEL=${modelName} exists on ${host}, or ${copy}`,
       };
     case 'corrupt-files':
       return {
         short: `the model files in ${folder} do not load`,
-        message:
-          `${head}: all its files are in ${folder}, but they do not load (${causeText(cause)}); they are probably damaged or incomplete. ` +
-          `To fix: delete ${folder} and ${copy} again${context.allowRemoteModels ? `, or just delete it so it is downloaded again from ${host}` : ''}.`,
+        found: `all its files are in ${folder}, but they do not load (${causeText(cause)}); they are probably damaged or incomplete`,
+        fix: `delete ${folder} and ${copy} again${context.allowRemoteModels ? `, or just delete it so it is downloaded again from ${host}` : ''}`,
       };
   }
 }
