@@ -39,7 +39,7 @@ export class UpdateDispatcher<U extends InboxUpdate = InboxUpdate> {
     this.#options = options;
     // Each handler lane has at most one finish waiting, so a turn never holds more than the concurrency.
     this.#finishes = new GroupCommit((finishes) => finishUpdates(options.db, finishes), {
-      maxGroup: Math.max(1, options.concurrency),
+      maxGroup: options.concurrency,
       onGroupRefused: (err, size) => options.log.warn({ err, size }, 'update outcomes refused as a group; storing them one by one'),
     });
   }

@@ -12,24 +12,23 @@ const MARKS = /[*_`~]/g;
  */
 export function draftContinuation(shown: string, final: string): number | undefined {
   if (final.startsWith(shown)) return shown.length;
-  const wanted = [...shown].filter((char) => CONTENT.test(char));
+  const shownChars = [...shown];
+  const wanted = shownChars.filter((char) => CONTENT.test(char));
   if (wanted.length === 0) return undefined;
   let matched = 0;
-  let at = 0;
-  const chars = [...final];
-  let offset = 0; // UTF-16 index of chars[at]
-  while (matched < wanted.length) {
-    const char = chars[at];
-    if (char === undefined) return undefined;
+  let offset = 0; // UTF-16 index in `final` just past the last character compared
+  for (const char of final) {
+    if (matched === wanted.length) break;
     if (CONTENT.test(char)) {
       if (char !== wanted[matched]) return undefined;
       matched += 1;
     }
     offset += char.length;
-    at += 1;
   }
+  if (matched < wanted.length) return undefined;
   // The draft's closing punctuation ("." after "**4**") is on screen too.
-  const lastContent = Math.max(...[...shown].map((char, i) => (CONTENT.test(char) ? i : -1)));
-  const tail = [...shown].slice(lastContent + 1).join('').replace(MARKS, '').trimEnd();
+  let lastContent = shownChars.length - 1;
+  while (lastContent >= 0 && !CONTENT.test(shownChars[lastContent] ?? '')) lastContent -= 1;
+  const tail = shownChars.slice(lastContent + 1).join('').replace(MARKS, '').trimEnd();
   return final.startsWith(tail, offset) ? offset + tail.length : offset;
 }
